@@ -1,0 +1,78 @@
+//! The command line (clap derive). Every `///` here is help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "Exit codes:
+  0  success (for check: everything in sync)
+  1  check found drift between the spec and the files on disk
+  2  error: invalid spec, template error, I/O error or bad usage";
+
+/// Generate Azure Machine Learning infrastructure (Terraform) from one YAML spec.
+#[derive(Debug, Parser)]
+#[command(name = "mlgen", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate the spec, render it and write the files.
+    Render(RenderArgs),
+    /// Render in memory and compare with the files on disk (exit 1 on drift).
+    Check(RenderArgs),
+    /// Report every problem in the spec as <FILE:LINE:COL>: message.
+    Validate(InputArgs),
+    /// Print the JSON Schema of the spec.
+    Schema,
+    /// Write a starter mlgen.yaml (and the schema it references) into DIR.
+    Init(InitArgs),
+}
+
+/// Which spec, and how to render it.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// The spec file.
+    #[arg(default_value = "mlgen.yaml")]
+    pub spec: PathBuf,
+    /// Only this target, which the spec must list.
+    #[arg(long, value_enum)]
+    pub target: Option<TargetArg>,
+    /// A team template folder layered over the built-in templates.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+/// `render` and `check`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+    /// The output directory the layout folders are relative to.
+    #[arg(short = 'o', long = "out", default_value = ".", value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// `init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to write mlgen.yaml into.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Project name for the starter spec.
+    #[arg(long, default_value = "myproject")]
+    pub name: String,
+}
+
+/// `--target` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[allow(missing_docs)]
+pub enum TargetArg {
+    Terraform,
+    Bicep,
+}

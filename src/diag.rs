@@ -1,0 +1,157 @@
+//! Diagnostics: one problem in a spec, located by file, line and column, and printed the way
+//! compilers do (`FILE:LINE:COL: message`, the source line, a caret, an optional help line).
+//!
+//! A diagnostic always carries the JSON pointer of the offending node as well, so it stays
+//! actionable even where no position could be found. Rendering is plain text without colour;
+//! the caller decides where it goes.
+
+use std::fmt;
+
+/// One problem in a spec file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The spec file as the user named it.
+    pub path: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// JSON pointer of the node the problem is about (`""` for the whole document).
+    pub pointer: String,
+    /// What is wrong, naming the key.
+    pub message: String,
+    /// How to fix it, when mlgen knows.
+    pub help: Option<String>,
+    /// The source line the position is on, for the caret snippet.
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    /// Sort key: position first, then text, so output is stable.
+    fn sort_key(&self) -> (usize, usize, &str) {
+        (self.line, self.column, &self.message)
+    }
+}
+
+/// Sorts diagnostics by position and drops exact repeats.
+pub fn sort_and_dedup(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diagnostics.dedup();
+}
+
+/// The dotted, human form of a JSON pointer: `/mlops/compute_clusters/0/name` →
+/// `mlops.compute_clusters[0].name`.
+pub fn key_path(pointer: &str) -> String {
+    let mut out = String::new();
+    for segment in pointer.split('/').skip(1) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
+            out.push_str(&format!("[{segment}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            if segment
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                out.push_str(&segment);
+            } else {
+                out.push_str(&format!("{segment:?}"));
+            }
+        }
+    }
+    if out.is_empty() {
+        "(document)".to_owned()
+    } else {
+        out
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{}:{}:{}: {}",
+            self.path, self.line, self.column, self.message
+        )?;
+        if let Some(line) = &self.source_line {
+            let number = self.line.to_string();
+            let pad = " ".repeat(number.len());
+            let before: String = line.chars().take(self.column.saturating_sub(1)).collect();
+            let indent: String = before
+                .chars()
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            let width = token_width(line, self.column);
+            writeln!(f, "{pad} |")?;
+            writeln!(f, "{number} | {line}")?;
+            writeln!(f, "{pad} | {indent}{}", "^".repeat(width))?;
+        }
+        if let Some(help) = &self.help {
+            writeln!(f, "  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Width of the token starting at the 1-based `column` of `line`: a quoted string up to its
+/// closing quote, otherwise up to `: `, ` #` or the end of the line.
+fn token_width(line: &str, column: usize) -> usize {
+    let rest: Vec<char> = line.chars().skip(column.saturating_sub(1)).collect();
+    let end = match rest.first() {
+        Some(&q @ ('"' | '\'')) => rest
+            .iter()
+            .skip(1)
+            .position(|&c| c == q)
+            .map_or(rest.len(), |i| i + 2),
+        _ => (0..rest.len())
+            .find(|&i| {
+                (rest[i] == ':' && rest.get(i + 1).is_none_or(|c| c.is_whitespace()))
+                    || (rest[i] == '#' && i > 0 && rest[i - 1].is_whitespace())
+            })
+            .unwrap_or(rest.len()),
+    };
+    let token: String = rest[..end].iter().collect();
+    token.trim_end().chars().count().max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_paths_read_like_yaml() {
+        assert_eq!(
+            key_path("/mlops/compute_clusters/0/name"),
+            "mlops.compute_clusters[0].name"
+        );
+        assert_eq!(key_path("/project/tags/a~1b"), "project.tags.\"a/b\"");
+        assert_eq!(key_path(""), "(document)");
+    }
+
+    #[test]
+    fn caret_covers_the_token() {
+        assert_eq!(token_width("  sizee: 3", 3), 5);
+        assert_eq!(token_width("  name: \"a b\" # x", 9), 5);
+        assert_eq!(token_width("  name: abc # x", 9), 3);
+        assert_eq!(token_width("", 1), 1);
+    }
+
+    #[test]
+    fn renders_position_snippet_and_help() {
+        let d = Diagnostic {
+            path: "mlgen.yaml".into(),
+            line: 3,
+            column: 3,
+            pointer: "/project/nmae".into(),
+            message: "unknown key `nmae` in `project`".into(),
+            help: Some("did you mean `name`?".into()),
+            source_line: Some("  nmae: churn".into()),
+        };
+        assert_eq!(
+            d.to_string(),
+            "mlgen.yaml:3:3: unknown key `nmae` in `project`\n  |\n3 |   nmae: churn\n  |   ^^^^\n  = help: did you mean `name`?\n"
+        );
+    }
+}

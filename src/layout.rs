@@ -1,0 +1,210 @@
+//! Output folders: normalising the `layout` keys, checking they are safe, and computing the
+//! relative path from one folder to another (module `source` paths).
+//!
+//! Folders are plain relative paths with `/` separators. Anything that could leave the output
+//! directory (`..`, absolute paths, drive letters, backslashes) or land in a hidden folder that
+//! Terraform tooling skips is refused, so a spec can never make mlgen write outside `-o DIR`.
+
+use serde::Serialize;
+
+/// The three output folders, normalised (no `./`, no trailing `/`; the output root is `.`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Layout {
+    /// Shared module folder.
+    pub shared: String,
+    /// mlops module folder.
+    pub mlops: String,
+    /// Root module folder.
+    pub main: String,
+}
+
+/// Default folders (contract §1).
+pub const DEFAULT_SHARED: &str = "infrastructure/shared";
+/// Default folders (contract §1).
+pub const DEFAULT_MLOPS: &str = "infrastructure/mlops";
+/// Default folders (contract §1).
+pub const DEFAULT_MAIN: &str = "main";
+
+/// A layout problem, naming the `layout` field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayoutError {
+    /// `shared`, `mlops` or `main`.
+    pub field: &'static str,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Layout {
+    /// The folders by field name, in a fixed order.
+    pub fn fields(&self) -> [(&'static str, &str); 3] {
+        [
+            ("shared", &self.shared),
+            ("mlops", &self.mlops),
+            ("main", &self.main),
+        ]
+    }
+}
+
+/// `./a//b/` → `a/b`; an empty path or `.` → `.`. Does not resolve `..` (that is refused).
+pub fn normalize(raw: &str) -> String {
+    let parts: Vec<&str> = raw
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    if parts.is_empty() {
+        ".".to_owned()
+    } else {
+        parts.join("/")
+    }
+}
+
+/// Every problem with the layout (raw values are checked, so `..` is seen before normalising).
+pub fn check(layout: &Layout) -> Vec<LayoutError> {
+    let mut errors = Vec::new();
+    for (field, raw) in layout.fields() {
+        if let Some(message) = folder_problem(raw) {
+            errors.push(LayoutError { field, message });
+        }
+    }
+    let fields = layout.fields();
+    for (i, (field, folder)) in fields.iter().enumerate() {
+        if let Some((other, _)) = fields[..i]
+            .iter()
+            .find(|(_, f)| normalize(f) == normalize(folder))
+        {
+            errors.push(LayoutError {
+                field,
+                message: format!(
+                    "`{folder}` is also the {other} folder; each module needs its own folder"
+                ),
+            });
+        }
+    }
+    errors
+}
+
+fn folder_problem(raw: &str) -> Option<String> {
+    if raw.starts_with('/') || raw.starts_with('~') || raw.get(1..2) == Some(":") {
+        return Some(format!(
+            "`{raw}` is absolute; folders are relative to the output directory"
+        ));
+    }
+    if raw.contains('\\') {
+        return Some(format!(
+            "`{raw}` contains a backslash; use `/` between folders"
+        ));
+    }
+    for part in raw.split('/').filter(|p| !p.is_empty() && *p != ".") {
+        if part == ".." {
+            return Some(format!(
+                "`{raw}` leaves the output directory (`..` is not allowed)"
+            ));
+        }
+        if part.starts_with('.') {
+            return Some(format!(
+                "`{raw}` contains the hidden folder `{part}`, which Terraform tooling skips"
+            ));
+        }
+        if !part
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        {
+            return Some(format!(
+                "`{raw}`: folder names may only use letters, digits, `.`, `_` and `-`"
+            ));
+        }
+    }
+    None
+}
+
+/// The relative path from folder `from` to folder `to` (both normalised), always starting with
+/// `./` or `../` as Terraform requires of local module sources.
+pub fn relative_path(from: &str, to: &str) -> String {
+    let split = |p: &str| -> Vec<String> {
+        if p == "." {
+            Vec::new()
+        } else {
+            p.split('/').map(str::to_owned).collect()
+        }
+    };
+    let (from, to) = (split(from), split(to));
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let ups = from.len() - common;
+    let mut parts: Vec<String> = if ups == 0 {
+        vec![".".to_owned()]
+    } else {
+        vec!["..".to_owned(); ups]
+    };
+    parts.extend(to[common..].iter().cloned());
+    let path = parts.join("/");
+    if path == "." || path == ".." {
+        format!("{path}/")
+    } else {
+        path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout(shared: &str, mlops: &str, main: &str) -> Layout {
+        Layout {
+            shared: shared.into(),
+            mlops: mlops.into(),
+            main: main.into(),
+        }
+    }
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(
+            relative_path("main", "infrastructure/shared"),
+            "../infrastructure/shared"
+        );
+        assert_eq!(
+            relative_path("infrastructure/main", "infrastructure/shared"),
+            "../shared"
+        );
+        assert_eq!(
+            relative_path(".", "infrastructure/mlops"),
+            "./infrastructure/mlops"
+        );
+        assert_eq!(relative_path("a/b/c", "a/x"), "../../x");
+        assert_eq!(relative_path("main", "."), "../");
+        assert_eq!(relative_path("main", "main/mod"), "./mod");
+    }
+
+    #[test]
+    fn normalizes() {
+        assert_eq!(normalize("./infra//main/"), "infra/main");
+        assert_eq!(normalize(""), ".");
+    }
+
+    #[test]
+    fn refuses_escapes_and_duplicates() {
+        let errors = check(&layout("../shared", "/abs", "a\\b"));
+        assert_eq!(errors.len(), 3);
+        assert!(errors[0].message.contains("leaves the output directory"));
+        assert!(errors[1].message.contains("absolute"));
+        assert!(errors[2].message.contains("backslash"));
+        let errors = check(&layout("x", "./x/", "main"));
+        assert_eq!(
+            errors,
+            vec![LayoutError {
+                field: "mlops",
+                message: "`./x/` is also the shared folder; each module needs its own folder"
+                    .into()
+            }]
+        );
+        assert!(
+            check(&layout(
+                "infrastructure/shared",
+                "infrastructure/mlops",
+                "main"
+            ))
+            .is_empty()
+        );
+        assert!(!check(&layout(".git/x", "b", "c")).is_empty());
+    }
+}

@@ -1,0 +1,211 @@
+//! mlgen turns one small YAML spec into a complete Terraform tree for an Azure Machine
+//! Learning workspace and its associated resources.
+//!
+//! The pipeline is `load → validate → model → render → (write | diff)`; each stage takes the
+//! previous stage's output and nothing global. Only [`run`] touches stdout, stderr and exit
+//! codes. Library users (and the tests) call [`render_spec_file`] or [`validate_spec_file`].
+
+pub mod cli;
+pub mod diag;
+pub mod diff;
+pub mod init;
+pub mod layout;
+pub mod load;
+pub mod model;
+pub mod naming;
+pub mod render;
+pub mod rules;
+pub mod schema;
+pub mod spec;
+pub mod templates;
+pub mod tree;
+pub mod validate;
+pub mod write;
+
+use std::fmt;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command, InputArgs, RenderArgs, TargetArg};
+use crate::diag::Diagnostic;
+use crate::diff::FileState;
+use crate::load::SourceFile;
+use crate::model::Model;
+use crate::render::Renderer;
+use crate::spec::{Spec, Target};
+use crate::templates::TemplateSet;
+use crate::tree::Tree;
+
+/// The spec is invalid; carries every diagnostic. `run` maps it to exit code 2.
+#[derive(Debug)]
+pub struct SpecInvalid {
+    /// The spec file.
+    pub path: PathBuf,
+    /// All problems, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl fmt::Display for SpecInvalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.diagnostics.len();
+        write!(
+            f,
+            "{n} problem{} in {}",
+            if n == 1 { "" } else { "s" },
+            self.path.display()
+        )
+    }
+}
+
+impl std::error::Error for SpecInvalid {}
+
+/// How to render a spec.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// Restrict to one target (which the spec must list).
+    pub target: Option<Target>,
+    /// Team template folder to layer over the built-ins.
+    pub templates: Option<PathBuf>,
+}
+
+/// Reads and validates a spec file.
+pub fn validate_spec_file(path: &Path) -> anyhow::Result<Spec> {
+    let source = SourceFile::read(path)?;
+    validate::validate(&source).map_err(|diagnostics| {
+        SpecInvalid {
+            path: path.to_owned(),
+            diagnostics,
+        }
+        .into()
+    })
+}
+
+/// Validates and renders a spec file with the built-in templates.
+pub fn render_spec_file(path: &Path) -> anyhow::Result<Tree> {
+    render_spec(path, &RenderOptions::default())
+}
+
+/// Validates and renders a spec file.
+pub fn render_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<Tree> {
+    let spec = validate_spec_file(path)?;
+    let mut model = Model::from_spec(&spec);
+    if let Some(target) = options.target {
+        anyhow::ensure!(
+            model.targets.contains(&target),
+            "--target {} is not among the spec's targets",
+            format!("{target:?}").to_lowercase()
+        );
+        model.targets = vec![target];
+    }
+    let templates = match &options.templates {
+        Some(dir) => TemplateSet::with_overlay(dir)?,
+        None => TemplateSet::builtin(),
+    };
+    let spec_file = path
+        .file_name()
+        .map_or_else(|| "mlgen.yaml".into(), |n| n.to_string_lossy().into_owned());
+    let tree = Renderer::new(&templates)?.render(&model, &spec_file)?;
+    Ok(tree)
+}
+
+/// Runs one command; prints results and errors; returns the exit code (0, 1 or 2).
+pub fn run(cli: Cli) -> ExitCode {
+    match execute(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            if let Some(invalid) = err.downcast_ref::<SpecInvalid>() {
+                for d in &invalid.diagnostics {
+                    eprint!("{d}");
+                }
+                eprintln!("error: {invalid}; nothing was written");
+            } else {
+                eprintln!("error: {err:#}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn options(input: &InputArgs) -> RenderOptions {
+    RenderOptions {
+        target: input.target.map(|t| match t {
+            TargetArg::Terraform => Target::Terraform,
+            TargetArg::Bicep => Target::Bicep,
+        }),
+        templates: input.templates.clone(),
+    }
+}
+
+#[allow(clippy::print_stdout)]
+fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
+    let stdout = &mut std::io::stdout().lock();
+    match cli.command {
+        Command::Render(RenderArgs { input, out }) => {
+            let tree = render_spec(&input.spec, &options(&input))?;
+            let report = write::write_tree(&tree, &out)?;
+            writeln!(
+                stdout,
+                "mlgen: {} files in {}: {} created, {} updated, {} unchanged",
+                tree.len(),
+                out.display(),
+                report.created.len(),
+                report.updated.len(),
+                report.unchanged.len()
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check(RenderArgs { input, out }) => {
+            let tree = render_spec(&input.spec, &options(&input))?;
+            let drift = diff::compare(&tree, &out)?;
+            let (mut modified, mut missing) = (0, 0);
+            for (path, state) in &drift.files {
+                match state {
+                    FileState::InSync => {}
+                    FileState::Modified(d) => {
+                        modified += 1;
+                        writeln!(stdout, "modified: {path}\n{d}")?;
+                    }
+                    FileState::Missing(d) => {
+                        missing += 1;
+                        writeln!(stdout, "missing: {path}\n{d}")?;
+                    }
+                }
+            }
+            let in_sync = drift.files.len() - modified - missing;
+            writeln!(
+                stdout,
+                "mlgen: {in_sync} in sync, {modified} modified, {missing} missing"
+            )?;
+            if drift.is_clean() {
+                return Ok(ExitCode::SUCCESS);
+            }
+            writeln!(
+                stdout,
+                "to update the files run: mlgen render {} -o {}",
+                input.spec.display(),
+                out.display()
+            )?;
+            Ok(ExitCode::from(1))
+        }
+        Command::Validate(input) => {
+            validate_spec_file(&input.spec)?;
+            writeln!(stdout, "{}: valid", input.spec.display())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema => {
+            write!(stdout, "{}", schema::schema_text())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init(args) => {
+            let spec = init::init(&args.dir, &args.name)?;
+            writeln!(
+                stdout,
+                "mlgen: wrote {} and {}",
+                spec.display(),
+                args.dir.join(init::SCHEMA_FILE).display()
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

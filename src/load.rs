@@ -1,0 +1,364 @@
+//! Reading a spec: file → text → YAML value, plus an index from JSON pointers to source
+//! positions.
+//!
+//! `serde_yaml` parses the document (and reports syntax errors and duplicate keys with their
+//! position); yaml-rust2's event parser, which carries a marker on every event, builds the
+//! [`SpanIndex`] that lets later stages point at the exact key or value a problem is about.
+//! This is the only module that knows YAML; everything after it sees `serde_json::Value`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use serde_json::Value;
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+use crate::diag::Diagnostic;
+
+/// Largest spec mlgen reads. Real specs are a few KiB; this stops a stray multi-GB file from
+/// being pulled into memory by a commit hook.
+pub const MAX_SPEC_BYTES: u64 = 4 * 1024 * 1024;
+
+/// A spec file's name (as the user wrote it) and text.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as given on the command line.
+    pub path: PathBuf,
+    /// The whole text.
+    pub text: String,
+}
+
+impl SourceFile {
+    /// Reads `path`; IO errors, a too-large file and invalid UTF-8 are plain errors (exit 2).
+    pub fn read(path: &Path) -> anyhow::Result<Self> {
+        let size = std::fs::metadata(path)
+            .with_context(|| format!("reading spec {}", path.display()))?
+            .len();
+        anyhow::ensure!(
+            size <= MAX_SPEC_BYTES,
+            "spec {} is {size} bytes; mlgen reads specs of at most {MAX_SPEC_BYTES} bytes",
+            path.display()
+        );
+        let bytes =
+            std::fs::read(path).with_context(|| format!("reading spec {}", path.display()))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|e| anyhow::anyhow!("spec {} is not valid UTF-8: {e}", path.display()))?;
+        Ok(Self {
+            path: path.to_owned(),
+            text,
+        })
+    }
+
+    /// A diagnostic at a 1-based line and column of this file.
+    pub fn diagnostic_at(
+        &self,
+        line: usize,
+        column: usize,
+        pointer: &str,
+        message: String,
+    ) -> Diagnostic {
+        Diagnostic {
+            path: self.path.display().to_string(),
+            line,
+            column,
+            pointer: pointer.to_owned(),
+            message,
+            help: None,
+            source_line: self
+                .text
+                .lines()
+                .nth(line.saturating_sub(1))
+                .map(str::to_owned),
+        }
+    }
+}
+
+/// Where a node sits in the source: its key (for mapping values) and its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// Line and column of the key, for values inside a mapping.
+    pub key: Option<(usize, usize)>,
+    /// Line and column where the value starts.
+    pub value: (usize, usize),
+}
+
+/// JSON pointer → [`Span`] for every node of the document.
+#[derive(Debug, Default)]
+pub struct SpanIndex {
+    spans: HashMap<String, Span>,
+    /// Position of the first key that repeats an earlier key of the same mapping.
+    first_duplicate: Option<(usize, usize)>,
+}
+
+impl SpanIndex {
+    /// The span of `pointer`, or of its nearest ancestor that has one.
+    pub fn nearest(&self, pointer: &str) -> Option<Span> {
+        let mut p = pointer;
+        loop {
+            if let Some(span) = self.spans.get(p) {
+                return Some(*span);
+            }
+            p = &p[..p.rfind('/')?];
+        }
+    }
+
+    /// The span of exactly `pointer`.
+    pub fn get(&self, pointer: &str) -> Option<Span> {
+        self.spans.get(pointer).copied()
+    }
+}
+
+/// Escapes one JSON pointer segment (RFC 6901).
+pub fn pointer_segment(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// Parses the text as YAML into a JSON value and its span index.
+#[allow(clippy::result_large_err)] // one diagnostic, built once per run
+pub fn parse(source: &SourceFile) -> Result<(Value, SpanIndex), Diagnostic> {
+    let spans = index_spans(&source.text);
+    let yaml: serde_yaml::Value = serde_yaml::from_str(&source.text).map_err(|err| {
+        let mut position = err.location().map_or((1, 1), |l| (l.line(), l.column()));
+        let message = err.to_string();
+        // serde_yaml places a duplicate key at its mapping; the span index knows the repeat.
+        if message.starts_with("duplicate entry") {
+            if let Some(at) = spans.first_duplicate {
+                position = at;
+            }
+        }
+        let (line, column) = position;
+        // serde_yaml appends " at line X column Y"; the position is already in front.
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_owned();
+        source.diagnostic_at(line, column, "", format!("invalid YAML: {message}"))
+    })?;
+    Ok((to_json(yaml), spans))
+}
+
+/// YAML → JSON. Non-string keys become their text, so `1: x` is reported as a bad key later
+/// rather than failing here; tags are dropped; non-finite floats become strings, which the
+/// schema then rejects with a type error.
+fn to_json(yaml: serde_yaml::Value) -> Value {
+    use serde_yaml::Value as Y;
+    match yaml {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                Value::from(u)
+            } else {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                serde_json::Number::from_f64(f)
+                    .map_or_else(|| Value::String(n.to_string()), Value::Number)
+            }
+        }
+        Y::String(s) => Value::String(s),
+        Y::Sequence(items) => Value::Array(items.into_iter().map(to_json).collect()),
+        Y::Mapping(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (key_text(k), to_json(v)))
+                .collect(),
+        ),
+        Y::Tagged(tagged) => to_json(tagged.value),
+    }
+}
+
+fn key_text(key: serde_yaml::Value) -> String {
+    match key {
+        serde_yaml::Value::String(s) => s,
+        other => serde_yaml::to_string(&other)
+            .map_or_else(|_| "?".to_owned(), |s| s.trim_end().to_owned()),
+    }
+}
+
+/// Builds the span index from yaml-rust2 events. If yaml-rust2 cannot parse something
+/// `serde_yaml` accepted, the index is simply partial and diagnostics fall back to ancestors.
+fn index_spans(text: &str) -> SpanIndex {
+    let mut builder = SpanBuilder::default();
+    let _ = Parser::new_from_str(text).load(&mut builder, false);
+    SpanIndex {
+        spans: builder.spans,
+        first_duplicate: builder.first_duplicate,
+    }
+}
+
+enum Frame {
+    Map {
+        pointer: String,
+        pending_key: Option<(String, (usize, usize))>,
+        in_complex_key: bool,
+    },
+    Seq {
+        pointer: String,
+        next_index: usize,
+    },
+}
+
+#[derive(Default)]
+struct SpanBuilder {
+    stack: Vec<Frame>,
+    spans: HashMap<String, Span>,
+    first_duplicate: Option<(usize, usize)>,
+    /// Nesting depth inside a complex (non-scalar) mapping key, whose contents are not indexed.
+    skip_depth: usize,
+}
+
+impl SpanBuilder {
+    /// Pointer and key position for the next value, advancing the parent's state.
+    fn next_value_slot(&mut self) -> Option<(String, Option<(usize, usize)>)> {
+        match self.stack.last_mut() {
+            None => Some((String::new(), None)),
+            Some(Frame::Seq {
+                pointer,
+                next_index,
+            }) => {
+                let slot = format!("{pointer}/{next_index}");
+                *next_index += 1;
+                Some((slot, None))
+            }
+            Some(Frame::Map {
+                pointer,
+                pending_key,
+                ..
+            }) => {
+                let (key, at) = pending_key.take()?;
+                let slot = format!("{pointer}/{}", pointer_segment(&key));
+                if self.spans.contains_key(&slot) && self.first_duplicate.is_none() {
+                    self.first_duplicate = Some(at);
+                }
+                Some((slot, Some(at)))
+            }
+        }
+    }
+
+    /// True when the next node is a mapping key.
+    fn expects_key(&self) -> bool {
+        matches!(
+            self.stack.last(),
+            Some(Frame::Map {
+                pending_key: None,
+                ..
+            })
+        )
+    }
+}
+
+impl MarkedEventReceiver for SpanBuilder {
+    fn on_event(&mut self, event: Event, mark: Marker) {
+        let at = (mark.line(), mark.col() + 1);
+        let opens = matches!(event, Event::MappingStart(..) | Event::SequenceStart(..));
+        let closes = matches!(event, Event::MappingEnd | Event::SequenceEnd);
+        if self.skip_depth > 0 {
+            self.skip_depth += usize::from(opens);
+            self.skip_depth -= usize::from(closes);
+            if self.skip_depth == 0
+                && let Some(Frame::Map {
+                    pending_key,
+                    in_complex_key,
+                    ..
+                }) = self.stack.last_mut()
+            {
+                *pending_key = Some(("?".to_owned(), at));
+                *in_complex_key = false;
+            }
+            return;
+        }
+        match event {
+            Event::Scalar(ref text, ..) if self.expects_key() => {
+                if let Some(Frame::Map { pending_key, .. }) = self.stack.last_mut() {
+                    *pending_key = Some((text.clone(), at));
+                }
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..) if self.expects_key() => {
+                if let Some(Frame::Map { in_complex_key, .. }) = self.stack.last_mut() {
+                    *in_complex_key = true;
+                }
+                self.skip_depth = 1;
+            }
+            Event::Scalar(..) | Event::Alias(..) => {
+                if let Some((pointer, key)) = self.next_value_slot() {
+                    self.spans.insert(pointer, Span { key, value: at });
+                }
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                if let Some((pointer, key)) = self.next_value_slot() {
+                    self.spans.insert(pointer.clone(), Span { key, value: at });
+                    self.stack
+                        .push(if matches!(event, Event::MappingStart(..)) {
+                            Frame::Map {
+                                pointer,
+                                pending_key: None,
+                                in_complex_key: false,
+                            }
+                        } else {
+                            Frame::Seq {
+                                pointer,
+                                next_index: 0,
+                            }
+                        });
+                }
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(text: &str) -> SourceFile {
+        SourceFile {
+            path: "t.yaml".into(),
+            text: text.to_owned(),
+        }
+    }
+
+    #[test]
+    fn indexes_keys_and_values() {
+        let text =
+            "version: 1\nproject:\n  name: churn\n  tags: {a/b: x}\nlist:\n  - one\n  - k: v\n";
+        let (value, spans) = parse(&source(text)).unwrap();
+        assert_eq!(value["project"]["name"], "churn");
+        assert_eq!(
+            spans.get("/project/name"),
+            Some(Span {
+                key: Some((3, 3)),
+                value: (3, 9)
+            })
+        );
+        assert_eq!(spans.get("/project/tags/a~1b").unwrap().value, (4, 15));
+        assert_eq!(spans.get("/list/1/k").unwrap().key, Some((7, 5)));
+        assert_eq!(spans.nearest("/project/name/deeper").unwrap().value, (3, 9));
+    }
+
+    #[test]
+    fn syntax_errors_have_a_position() {
+        let err = parse(&source("project:\n  name: [unclosed\n")).unwrap_err();
+        assert!(err.message.starts_with("invalid YAML: "), "{}", err.message);
+        assert!(err.line >= 2);
+    }
+
+    #[test]
+    fn duplicate_keys_are_syntax_errors() {
+        let err = parse(&source("version: 1\nversion: 2\n")).unwrap_err();
+        assert!(err.message.contains("duplicate"), "{}", err.message);
+        assert_eq!(err.line, 2);
+    }
+
+    #[test]
+    fn complex_keys_do_not_confuse_the_index() {
+        let text = "? [a, b]\n: 1\nname: x\n";
+        let spans = index_spans(text);
+        assert_eq!(spans.get("/name").unwrap().value, (3, 7));
+    }
+}

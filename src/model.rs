@@ -1,0 +1,366 @@
+//! The resolved model: a validated [`Spec`] with every default applied, every name derived and
+//! every value spelled the way Azure spells it. Templates of every target read only this.
+//!
+//! Building the model never fails and never panics, even for a spec that breaks a semantic rule:
+//! the validator builds it too, to check the derived names before anything is rendered.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::layout::{self, Layout};
+use crate::naming::Names;
+use crate::spec::{self, Spec};
+
+/// Default environment.
+pub const DEFAULT_ENVIRONMENT: &str = "dev";
+/// Default Azure region.
+pub const DEFAULT_LOCATION: &str = "westeurope";
+/// Default `min_nodes` of a compute cluster.
+pub const DEFAULT_MIN_NODES: u32 = 0;
+/// Default `max_nodes` of a compute cluster.
+pub const DEFAULT_MAX_NODES: u32 = 4;
+/// Default VM size of a compute cluster.
+pub const DEFAULT_VM_SIZE: &str = "Standard_DS3_v2";
+/// Default idle time before scale-down, in seconds.
+pub const DEFAULT_IDLE_SECONDS: u32 = 120;
+/// Name of the cluster a spec gets when it says nothing about compute clusters.
+pub const DEFAULT_CLUSTER_NAME: &str = "cpu-cluster";
+
+/// Everything the templates need.
+#[derive(Debug, Clone, Serialize)]
+pub struct Model {
+    /// Project identity and tags.
+    pub project: Project,
+    /// Output languages, sorted, without repeats.
+    pub targets: Vec<spec::Target>,
+    /// Output folders, normalised.
+    pub layout: Layout,
+    /// Module `source` paths from the main folder.
+    pub sources: Sources,
+    /// Derived Azure resource names.
+    pub names: Names,
+    /// Key Vault settings.
+    pub key_vault: KeyVault,
+    /// Log Analytics settings.
+    pub log_analytics: LogAnalytics,
+    /// Application Insights settings.
+    pub application_insights: ApplicationInsights,
+    /// Machine Learning workspace settings.
+    pub workspace: Workspace,
+    /// Storage account settings.
+    pub storage_account: StorageAccount,
+    /// Container registry settings.
+    pub container_registry: ContainerRegistry,
+    /// Compute clusters, in spec order.
+    pub compute_clusters: Vec<ComputeCluster>,
+    /// Network settings.
+    pub network: Network,
+}
+
+/// Project identity.
+#[derive(Debug, Clone, Serialize)]
+pub struct Project {
+    /// Project name.
+    pub name: String,
+    /// Environment name.
+    pub environment: String,
+    /// Azure region.
+    pub location: String,
+    /// mlgen's standard tags merged with the spec's (the spec wins on a clash).
+    pub tags: BTreeMap<String, String>,
+}
+
+/// Relative module paths from the main folder.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sources {
+    /// To the shared module.
+    pub shared: String,
+    /// To the mlops module.
+    pub mlops: String,
+}
+
+/// Key Vault settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyVault {
+    /// `standard` or `premium`.
+    pub sku: String,
+    /// Purge protection.
+    pub purge_protection: bool,
+    /// Soft-delete retention in days.
+    pub soft_delete_retention_days: u32,
+}
+
+/// Log Analytics settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogAnalytics {
+    /// Retention in days.
+    pub retention_days: u32,
+}
+
+/// Application Insights settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplicationInsights {
+    /// `web` or `other`.
+    pub application_type: String,
+}
+
+/// Machine Learning workspace settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Workspace {
+    /// Public network access.
+    pub public_network_access: bool,
+    /// High business impact.
+    pub high_business_impact: bool,
+}
+
+/// Storage account settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct StorageAccount {
+    /// `LRS`, `ZRS`, …
+    pub replication: String,
+}
+
+/// Container registry settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContainerRegistry {
+    /// `Basic`, `Standard` or `Premium`.
+    pub sku: String,
+}
+
+/// One compute cluster.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComputeCluster {
+    /// Cluster name.
+    pub name: String,
+    /// VM size.
+    pub vm_size: String,
+    /// `Dedicated` or `LowPriority` (Azure's spelling).
+    pub vm_priority: String,
+    /// Minimum nodes.
+    pub min_nodes: u32,
+    /// Maximum nodes.
+    pub max_nodes: u32,
+    /// Idle seconds before scale-down.
+    pub idle_seconds_before_scale_down: u32,
+}
+
+/// Network settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Network {
+    /// Private endpoints on.
+    pub private_endpoints: bool,
+    /// `VNet` address space.
+    pub address_space: String,
+}
+
+impl Model {
+    /// Applies defaults and derives names. Infallible: see the module docs.
+    pub fn from_spec(spec: &Spec) -> Self {
+        let p = &spec.project;
+        let environment = p
+            .environment
+            .clone()
+            .unwrap_or_else(|| DEFAULT_ENVIRONMENT.to_owned());
+        let mut tags = BTreeMap::from([
+            ("environment".to_owned(), environment.clone()),
+            ("managed-by".to_owned(), "mlgen".to_owned()),
+            ("project".to_owned(), p.name.clone()),
+        ]);
+        tags.extend(p.tags.clone().unwrap_or_default());
+
+        let mut targets = spec
+            .targets
+            .clone()
+            .unwrap_or_else(|| vec![spec::Target::Terraform]);
+        targets.sort();
+        targets.dedup();
+
+        let raw = raw_layout(spec);
+        let layout = Layout {
+            shared: layout::normalize(&raw.shared),
+            mlops: layout::normalize(&raw.mlops),
+            main: layout::normalize(&raw.main),
+        };
+        let sources = Sources {
+            shared: layout::relative_path(&layout.main, &layout.shared),
+            mlops: layout::relative_path(&layout.main, &layout.mlops),
+        };
+
+        let shared = spec.shared.as_ref();
+        let kv = shared.and_then(|s| s.key_vault.as_ref());
+        let mlops = spec.mlops.as_ref();
+        let clusters = match mlops.and_then(|m| m.compute_clusters.as_ref()) {
+            Some(list) => list.iter().map(ComputeCluster::from_spec).collect(),
+            None => vec![ComputeCluster::default_cluster()],
+        };
+
+        Self {
+            names: Names::derive(&p.name, &environment),
+            project: Project {
+                name: p.name.clone(),
+                environment,
+                location: p
+                    .location
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_LOCATION.to_owned()),
+                tags,
+            },
+            targets,
+            layout,
+            sources,
+            key_vault: KeyVault {
+                sku: match kv.and_then(|k| k.sku) {
+                    Some(spec::KeyVaultSku::Premium) => "premium",
+                    _ => "standard",
+                }
+                .to_owned(),
+                purge_protection: kv.and_then(|k| k.purge_protection).unwrap_or(true),
+                soft_delete_retention_days: kv
+                    .and_then(|k| k.soft_delete_retention_days)
+                    .unwrap_or(90),
+            },
+            log_analytics: LogAnalytics {
+                retention_days: shared
+                    .and_then(|s| s.log_analytics.as_ref())
+                    .and_then(|l| l.retention_days)
+                    .unwrap_or(30),
+            },
+            application_insights: ApplicationInsights {
+                application_type: match shared
+                    .and_then(|s| s.application_insights.as_ref())
+                    .and_then(|a| a.application_type)
+                {
+                    Some(spec::ApplicationType::Other) => "other",
+                    _ => "web",
+                }
+                .to_owned(),
+            },
+            workspace: Workspace {
+                public_network_access: mlops
+                    .and_then(|m| m.workspace.as_ref())
+                    .and_then(|w| w.public_network_access)
+                    .unwrap_or(false),
+                high_business_impact: mlops
+                    .and_then(|m| m.workspace.as_ref())
+                    .and_then(|w| w.high_business_impact)
+                    .unwrap_or(false),
+            },
+            storage_account: StorageAccount {
+                replication: format!(
+                    "{:?}",
+                    mlops
+                        .and_then(|m| m.storage_account.as_ref())
+                        .and_then(|s| s.replication)
+                        .unwrap_or(spec::Replication::ZRS)
+                ),
+            },
+            container_registry: ContainerRegistry {
+                sku: format!(
+                    "{:?}",
+                    mlops
+                        .and_then(|m| m.container_registry.as_ref())
+                        .and_then(|c| c.sku)
+                        .unwrap_or(spec::RegistrySku::Premium)
+                ),
+            },
+            compute_clusters: clusters,
+            network: Network {
+                private_endpoints: spec
+                    .network
+                    .as_ref()
+                    .and_then(|n| n.private_endpoints)
+                    .unwrap_or(false),
+                address_space: spec
+                    .network
+                    .as_ref()
+                    .and_then(|n| n.address_space.clone())
+                    .unwrap_or_else(|| "10.0.0.0/16".to_owned()),
+            },
+        }
+    }
+}
+
+/// The layout with defaults applied but not normalised: what the validator checks.
+pub fn raw_layout(spec: &Spec) -> Layout {
+    let l = spec.layout.as_ref();
+    let pick = |v: Option<&String>, default: &str| v.cloned().unwrap_or_else(|| default.to_owned());
+    Layout {
+        shared: pick(l.and_then(|l| l.shared.as_ref()), layout::DEFAULT_SHARED),
+        mlops: pick(l.and_then(|l| l.mlops.as_ref()), layout::DEFAULT_MLOPS),
+        main: pick(l.and_then(|l| l.main.as_ref()), layout::DEFAULT_MAIN),
+    }
+}
+
+impl ComputeCluster {
+    fn from_spec(c: &spec::ComputeCluster) -> Self {
+        Self {
+            name: c.name.clone(),
+            vm_size: c
+                .vm_size
+                .clone()
+                .unwrap_or_else(|| DEFAULT_VM_SIZE.to_owned()),
+            vm_priority: match c.vm_priority {
+                Some(spec::VmPriority::LowPriority) => "LowPriority",
+                _ => "Dedicated",
+            }
+            .to_owned(),
+            min_nodes: c.min_nodes.unwrap_or(DEFAULT_MIN_NODES),
+            max_nodes: c.max_nodes.unwrap_or(DEFAULT_MAX_NODES),
+            idle_seconds_before_scale_down: c
+                .idle_seconds_before_scale_down
+                .unwrap_or(DEFAULT_IDLE_SECONDS),
+        }
+    }
+
+    fn default_cluster() -> Self {
+        Self::from_spec(&spec::ComputeCluster {
+            name: DEFAULT_CLUSTER_NAME.to_owned(),
+            vm_size: None,
+            vm_priority: None,
+            min_nodes: None,
+            max_nodes: None,
+            idle_seconds_before_scale_down: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(yaml: &str) -> Spec {
+        serde_yaml::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn applies_contract_defaults() {
+        let m = Model::from_spec(&spec("version: 1\nproject: {name: churn}\n"));
+        assert_eq!(m.project.environment, "dev");
+        assert_eq!(m.project.location, "westeurope");
+        assert_eq!(m.layout.main, "main");
+        assert_eq!(m.sources.shared, "../infrastructure/shared");
+        assert_eq!(m.key_vault.sku, "standard");
+        assert!(m.key_vault.purge_protection);
+        assert_eq!(m.key_vault.soft_delete_retention_days, 90);
+        assert_eq!(m.log_analytics.retention_days, 30);
+        assert_eq!(m.storage_account.replication, "ZRS");
+        assert_eq!(m.container_registry.sku, "Premium");
+        assert!(!m.workspace.public_network_access);
+        assert_eq!(m.compute_clusters.len(), 1);
+        assert_eq!(m.compute_clusters[0].name, "cpu-cluster");
+        assert_eq!(m.compute_clusters[0].vm_priority, "Dedicated");
+        assert_eq!(m.targets, vec![spec::Target::Terraform]);
+    }
+
+    #[test]
+    fn empty_cluster_list_means_none_and_spec_tags_win() {
+        let m = Model::from_spec(&spec(
+            "version: 1\nproject: {name: churn, tags: {project: other, owner: me}}\nmlops: {compute_clusters: []}\n",
+        ));
+        assert!(m.compute_clusters.is_empty());
+        assert_eq!(m.project.tags["project"], "other");
+        assert_eq!(m.project.tags["owner"], "me");
+        assert_eq!(m.project.tags["managed-by"], "mlgen");
+    }
+}

@@ -1,0 +1,243 @@
+//! The spec file (`mlgen.yaml`) exactly as a user writes it.
+//!
+//! These types mirror the YAML one to one: every field a user may leave out is an `Option`, and
+//! no defaults are applied here (that is `model`'s job), so the JSON Schema generated from them
+//! with schemars documents precisely what may be written. Unknown keys are rejected both by serde
+//! (`deny_unknown_fields`) and by the schema (`additionalProperties: false`). Patterns and ranges
+//! live in [`crate::rules`] so that the schema, the validator and the error messages share them.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::rules;
+
+/// The root of `mlgen.yaml`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "mlgen spec", extend("$id" = rules::SCHEMA_ID))]
+pub struct Spec {
+    /// Version of the spec format. Must be 1.
+    #[schemars(range(min = 1, max = 1))]
+    pub version: u32,
+    /// The project every resource belongs to.
+    pub project: Project,
+    /// Which infrastructure-as-code languages to generate (default: `[terraform]`).
+    #[schemars(length(min = 1), extend("uniqueItems" = true))]
+    pub targets: Option<Vec<Target>>,
+    /// Output folders, relative to the output directory.
+    pub layout: Option<Layout>,
+    /// Resources shared by several modules: Key Vault, Log Analytics, Application Insights.
+    pub shared: Option<Shared>,
+    /// The Machine Learning workspace and its storage, registry and compute.
+    pub mlops: Option<Mlops>,
+    /// Networking.
+    pub network: Option<Network>,
+}
+
+/// Project identity: used in every resource name and tag.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    /// Short project name, part of every resource name: 2-12 lowercase letters and digits,
+    /// starting with a letter.
+    #[schemars(regex(pattern = rules::PROJECT_NAME))]
+    pub name: String,
+    /// Environment name (default `dev`): 1-8 lowercase letters and digits, starting with a letter.
+    #[schemars(regex(pattern = rules::ENVIRONMENT))]
+    pub environment: Option<String>,
+    /// Azure region (default `westeurope`), e.g. `westeurope`, `eastus2`.
+    #[schemars(regex(pattern = rules::LOCATION))]
+    pub location: Option<String>,
+    /// Tags added to every taggable resource (default `{}`). Any characters are allowed.
+    pub tags: Option<BTreeMap<String, String>>,
+}
+
+/// An output language.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    /// `HashiCorp` Terraform with the azurerm provider.
+    Terraform,
+    /// Azure Bicep.
+    Bicep,
+}
+
+/// Output folders, each relative to the output directory.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Layout {
+    /// Folder of the shared module (default `infrastructure/shared`).
+    pub shared: Option<String>,
+    /// Folder of the mlops module (default `infrastructure/mlops`).
+    pub mlops: Option<String>,
+    /// Folder of the root module that wires both (default `main`).
+    pub main: Option<String>,
+}
+
+/// Shared resources.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Shared {
+    /// Key Vault settings.
+    pub key_vault: Option<KeyVault>,
+    /// Log Analytics workspace settings.
+    pub log_analytics: Option<LogAnalytics>,
+    /// Application Insights settings.
+    pub application_insights: Option<ApplicationInsights>,
+}
+
+/// Key Vault settings.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyVault {
+    /// Pricing tier (default `standard`).
+    pub sku: Option<KeyVaultSku>,
+    /// Purge protection (default `true`). Once enabled Azure never lets it be turned off.
+    pub purge_protection: Option<bool>,
+    /// Days a deleted vault stays recoverable (default 90).
+    #[schemars(range(min = 7, max = 90))]
+    pub soft_delete_retention_days: Option<u32>,
+}
+
+/// Key Vault pricing tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(missing_docs)]
+pub enum KeyVaultSku {
+    Standard,
+    Premium,
+}
+
+/// Log Analytics workspace settings.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogAnalytics {
+    /// Days logs are kept (default 30).
+    #[schemars(range(min = 30, max = 730))]
+    pub retention_days: Option<u32>,
+}
+
+/// Application Insights settings.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationInsights {
+    /// Application type (default `web`).
+    pub application_type: Option<ApplicationType>,
+}
+
+/// Application Insights application type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(missing_docs)]
+pub enum ApplicationType {
+    Web,
+    Other,
+}
+
+/// The Machine Learning side.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Mlops {
+    /// Machine Learning workspace settings.
+    pub workspace: Option<Workspace>,
+    /// Storage account settings.
+    pub storage_account: Option<StorageAccount>,
+    /// Container registry settings.
+    pub container_registry: Option<ContainerRegistry>,
+    /// Compute clusters (default: one `cpu-cluster`; `[]` means none).
+    pub compute_clusters: Option<Vec<ComputeCluster>>,
+}
+
+/// Machine Learning workspace settings.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Workspace {
+    /// Whether the workspace is reachable from the public internet (default `false`).
+    pub public_network_access: Option<bool>,
+    /// High business impact: less diagnostic data collected by Microsoft (default `false`).
+    pub high_business_impact: Option<bool>,
+}
+
+/// Storage account settings.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StorageAccount {
+    /// Replication (default `ZRS`).
+    pub replication: Option<Replication>,
+}
+
+/// Storage replication type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[allow(missing_docs, clippy::upper_case_acronyms)]
+pub enum Replication {
+    LRS,
+    ZRS,
+    GRS,
+    GZRS,
+    RAGRS,
+    RAGZRS,
+}
+
+/// Container registry settings.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerRegistry {
+    /// Registry tier (default `Premium`; Premium is needed for private endpoints).
+    pub sku: Option<RegistrySku>,
+}
+
+/// Container registry tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[allow(missing_docs)]
+pub enum RegistrySku {
+    Basic,
+    Standard,
+    Premium,
+}
+
+/// One Azure ML compute cluster.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComputeCluster {
+    /// Cluster name: 3-32 letters, digits and hyphens, starting with a letter and ending with a
+    /// letter or digit; unique within the spec.
+    #[schemars(regex(pattern = rules::CLUSTER_NAME))]
+    pub name: String,
+    /// Azure VM size (default `Standard_DS3_v2`).
+    #[schemars(regex(pattern = rules::VM_SIZE))]
+    pub vm_size: Option<String>,
+    /// VM priority (default `dedicated`).
+    pub vm_priority: Option<VmPriority>,
+    /// Nodes kept running when idle (default 0).
+    pub min_nodes: Option<u32>,
+    /// Upper bound of the autoscaler (default 4); at least 1 and at least `min_nodes`.
+    #[schemars(range(min = 1))]
+    pub max_nodes: Option<u32>,
+    /// Idle time before a node is released, in seconds (default 120, at least 60).
+    #[schemars(range(min = 60))]
+    pub idle_seconds_before_scale_down: Option<u32>,
+}
+
+/// Compute cluster VM priority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum VmPriority {
+    Dedicated,
+    LowPriority,
+}
+
+/// Networking settings.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    /// Private endpoints and a `VNet` for every service (default `false`).
+    pub private_endpoints: Option<bool>,
+    /// Address space of the `VNet` as an IPv4 CIDR (default `10.0.0.0/16`).
+    #[schemars(regex(pattern = rules::IPV4_CIDR))]
+    pub address_space: Option<String>,
+}

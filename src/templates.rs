@@ -1,0 +1,229 @@
+//! Template sources: the built-in templates compiled into the binary, optionally overlaid by a
+//! team folder (`--templates DIR`) in which a file with the same relative name replaces the
+//! built-in one and a new name adds a template.
+//!
+//! Names are `/`-separated paths relative to the template root, e.g.
+//! `terraform/shared/main.tf.tera`. This module only gathers sources; turning them into output
+//! paths is `render`'s job.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+/// Built-in templates: (name, source). A unit test checks that this lists every file under
+/// `templates/`, so a new template cannot be forgotten.
+pub const BUILTIN: &[(&str, &str)] = &[
+    (
+        "terraform/_common_variables.tera",
+        include_str!("../templates/terraform/_common_variables.tera"),
+    ),
+    (
+        "terraform/_compute_clusters_variable.tera",
+        include_str!("../templates/terraform/_compute_clusters_variable.tera"),
+    ),
+    (
+        "terraform/_header.tera",
+        include_str!("../templates/terraform/_header.tera"),
+    ),
+    (
+        "terraform/main/[environment].tfvars.tera",
+        include_str!("../templates/terraform/main/[environment].tfvars.tera"),
+    ),
+    (
+        "terraform/main/main.tf.tera",
+        include_str!("../templates/terraform/main/main.tf.tera"),
+    ),
+    (
+        "terraform/main/outputs.tf.tera",
+        include_str!("../templates/terraform/main/outputs.tf.tera"),
+    ),
+    (
+        "terraform/main/variables.tf.tera",
+        include_str!("../templates/terraform/main/variables.tf.tera"),
+    ),
+    (
+        "terraform/main/versions.tf.tera",
+        include_str!("../templates/terraform/main/versions.tf.tera"),
+    ),
+    (
+        "terraform/mlops/main.tf.tera",
+        include_str!("../templates/terraform/mlops/main.tf.tera"),
+    ),
+    (
+        "terraform/mlops/outputs.tf.tera",
+        include_str!("../templates/terraform/mlops/outputs.tf.tera"),
+    ),
+    (
+        "terraform/mlops/variables.tf.tera",
+        include_str!("../templates/terraform/mlops/variables.tf.tera"),
+    ),
+    (
+        "terraform/shared/main.tf.tera",
+        include_str!("../templates/terraform/shared/main.tf.tera"),
+    ),
+    (
+        "terraform/shared/outputs.tf.tera",
+        include_str!("../templates/terraform/shared/outputs.tf.tera"),
+    ),
+    (
+        "terraform/shared/variables.tf.tera",
+        include_str!("../templates/terraform/shared/variables.tf.tera"),
+    ),
+];
+
+/// Where a template came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Layer {
+    /// Compiled into mlgen.
+    Builtin,
+    /// A file of a team template folder.
+    Team(PathBuf),
+}
+
+/// One template source.
+#[derive(Debug, Clone)]
+pub struct Template {
+    /// The template text.
+    pub source: String,
+    /// Its origin.
+    pub layer: Layer,
+}
+
+/// All templates by name, after layering.
+#[derive(Debug, Clone)]
+pub struct TemplateSet {
+    templates: BTreeMap<String, Template>,
+}
+
+impl TemplateSet {
+    /// The built-in templates only.
+    pub fn builtin() -> Self {
+        let templates = BUILTIN
+            .iter()
+            .map(|(name, source)| {
+                (
+                    (*name).to_owned(),
+                    Template {
+                        source: (*source).to_owned(),
+                        layer: Layer::Builtin,
+                    },
+                )
+            })
+            .collect();
+        Self { templates }
+    }
+
+    /// The built-ins with the `.tera` files of `dir` layered over them. Symbolic links are
+    /// refused (they could pull in files from outside the folder); every problem is reported.
+    pub fn with_overlay(dir: &Path) -> anyhow::Result<Self> {
+        let mut set = Self::builtin();
+        anyhow::ensure!(
+            dir.is_dir(),
+            "template folder {} does not exist or is not a folder",
+            dir.display()
+        );
+        let mut problems = Vec::new();
+        for entry in walkdir::WalkDir::new(dir)
+            .follow_links(false)
+            .sort_by_file_name()
+        {
+            let entry =
+                entry.with_context(|| format!("reading template folder {}", dir.display()))?;
+            let path = entry.path();
+            if entry.path_is_symlink() {
+                problems.push(format!(
+                    "{}: symbolic links are not allowed in a template folder",
+                    path.display()
+                ));
+                continue;
+            }
+            if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "tera") {
+                continue;
+            }
+            let relative = path.strip_prefix(dir).unwrap_or(path);
+            let Some(name) = relative.to_str().map(|s| s.replace('\\', "/")) else {
+                problems.push(format!(
+                    "{}: template names must be valid UTF-8",
+                    path.display()
+                ));
+                continue;
+            };
+            match std::fs::read_to_string(path) {
+                Ok(source) => {
+                    set.templates.insert(
+                        name,
+                        Template {
+                            source,
+                            layer: Layer::Team(path.to_owned()),
+                        },
+                    );
+                }
+                Err(err) => problems.push(format!("{}: {err}", path.display())),
+            }
+        }
+        anyhow::ensure!(
+            problems.is_empty(),
+            "bad template folder:\n  {}",
+            problems.join("\n  ")
+        );
+        Ok(set)
+    }
+
+    /// Templates in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Template)> {
+        self.templates.iter().map(|(n, t)| (n.as_str(), t))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_lists_every_template_file() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut on_disk: Vec<String> = walkdir::WalkDir::new(&root)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                e.path()
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .replace('\\', "/")
+            })
+            .collect();
+        on_disk.sort();
+        let listed: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
+        assert_eq!(on_disk, listed);
+    }
+
+    #[test]
+    fn overlay_replaces_and_adds() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("terraform/shared")).unwrap();
+        std::fs::write(dir.path().join("terraform/shared/main.tf.tera"), "team").unwrap();
+        std::fs::write(dir.path().join("terraform/extra.md.tera"), "new").unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "ignored").unwrap();
+        let set = TemplateSet::with_overlay(dir.path()).unwrap();
+        let get = |n: &str| {
+            set.iter()
+                .find(|(name, _)| *name == n)
+                .map(|(_, t)| t.clone())
+        };
+        assert_eq!(get("terraform/shared/main.tf.tera").unwrap().source, "team");
+        assert!(matches!(
+            get("terraform/shared/main.tf.tera").unwrap().layer,
+            Layer::Team(_)
+        ));
+        assert_eq!(get("terraform/extra.md.tera").unwrap().source, "new");
+        assert!(get("notes.txt").is_none());
+        assert_eq!(
+            get("terraform/mlops/main.tf.tera").unwrap().layer,
+            Layer::Builtin
+        );
+    }
+}
