@@ -61,23 +61,16 @@ pub fn normalize(raw: &str) -> String {
 /// Every problem with the layout (raw values are checked, so `..` is seen before normalising).
 pub fn check(layout: &Layout) -> Vec<LayoutError> {
     let mut errors = Vec::new();
+    let mut usable: Vec<(&'static str, String)> = Vec::new();
     for (field, raw) in layout.fields() {
         if let Some(message) = folder_problem(raw) {
             errors.push(LayoutError { field, message });
-        }
-    }
-    let fields = layout.fields();
-    for (i, (field, folder)) in fields.iter().enumerate() {
-        if let Some((other, _)) = fields[..i]
-            .iter()
-            .find(|(_, f)| normalize(f) == normalize(folder))
-        {
-            errors.push(LayoutError {
-                field,
-                message: format!(
-                    "`{folder}` is also the {other} folder; each module needs its own folder"
-                ),
-            });
+        } else if let Some((other, _)) = usable.iter().find(|(_, f)| *f == normalize(raw)) {
+            let message =
+                format!("`{raw}` is also the {other} folder; each module needs its own folder");
+            errors.push(LayoutError { field, message });
+        } else {
+            usable.push((field, normalize(raw)));
         }
     }
     errors

@@ -119,22 +119,27 @@ pub fn pointer_segment(key: &str) -> String {
 pub fn parse(source: &SourceFile) -> Result<(Value, SpanIndex), Diagnostic> {
     let spans = index_spans(&source.text);
     let yaml: serde_yaml::Value = serde_yaml::from_str(&source.text).map_err(|err| {
-        let mut position = err.location().map_or((1, 1), |l| (l.line(), l.column()));
-        let message = err.to_string();
-        // serde_yaml places a duplicate key at its mapping; the span index knows the repeat.
-        if message.starts_with("duplicate entry") {
-            if let Some(at) = spans.first_duplicate {
-                position = at;
+        let (mut line, mut column) = err.location().map_or((1, 1), |l| (l.line(), l.column()));
+        let raw = err.to_string();
+        // The position is printed in front already; drop serde_yaml's copy of it.
+        let raw = raw.replacen(&format!(" at line {line} column {column}"), "", 1);
+        let message = match raw.split_once("duplicate entry with key ") {
+            Some((path, key)) => {
+                // serde_yaml places a duplicate at its mapping; the span index knows the repeat.
+                if let Some(at) = spans.first_duplicate {
+                    (line, column) = at;
+                }
+                let place = path.trim_end_matches(": ");
+                let place = if place.is_empty() {
+                    String::new()
+                } else {
+                    format!(" in `{place}`")
+                };
+                format!("duplicate key {key}{place}; a key may appear only once in a mapping")
             }
-        }
-        let (line, column) = position;
-        // serde_yaml appends " at line X column Y"; the position is already in front.
-        let message = message
-            .split(" at line ")
-            .next()
-            .unwrap_or(&message)
-            .to_owned();
-        source.diagnostic_at(line, column, "", format!("invalid YAML: {message}"))
+            None => format!("invalid YAML: {raw}"),
+        };
+        source.diagnostic_at(line, column, "", message)
     })?;
     Ok((to_json(yaml), spans))
 }
@@ -193,6 +198,7 @@ enum Frame {
         pointer: String,
         pending_key: Option<(String, (usize, usize))>,
         in_complex_key: bool,
+        has_keys: bool,
     },
     Seq {
         pointer: String,
@@ -271,8 +277,22 @@ impl MarkedEventReceiver for SpanBuilder {
         }
         match event {
             Event::Scalar(ref text, ..) if self.expects_key() => {
-                if let Some(Frame::Map { pending_key, .. }) = self.stack.last_mut() {
+                if let Some(Frame::Map {
+                    pointer,
+                    pending_key,
+                    has_keys,
+                    ..
+                }) = self.stack.last_mut()
+                {
                     *pending_key = Some((text.clone(), at));
+                    // A block mapping's start marker sits at its first `:`; its first key is
+                    // where a reader sees the mapping begin.
+                    if !*has_keys {
+                        *has_keys = true;
+                        if let Some(span) = self.spans.get_mut(pointer.as_str()) {
+                            span.value = span.value.min(at);
+                        }
+                    }
                 }
             }
             Event::MappingStart(..) | Event::SequenceStart(..) if self.expects_key() => {
@@ -295,6 +315,7 @@ impl MarkedEventReceiver for SpanBuilder {
                                 pointer,
                                 pending_key: None,
                                 in_complex_key: false,
+                                has_keys: false,
                             }
                         } else {
                             Frame::Seq {
@@ -339,20 +360,35 @@ mod tests {
         assert_eq!(spans.get("/project/tags/a~1b").unwrap().value, (4, 15));
         assert_eq!(spans.get("/list/1/k").unwrap().key, Some((7, 5)));
         assert_eq!(spans.nearest("/project/name/deeper").unwrap().value, (3, 9));
+        assert_eq!(spans.get("").unwrap().value, (1, 1));
+        assert_eq!(spans.get("/project").unwrap().value, (3, 3));
+        assert_eq!(spans.get("/list/1").unwrap().value, (7, 5));
     }
 
     #[test]
     fn syntax_errors_have_a_position() {
         let err = parse(&source("project:\n  name: [unclosed\n")).unwrap_err();
-        assert!(err.message.starts_with("invalid YAML: "), "{}", err.message);
-        assert!(err.line >= 2);
+        assert_eq!(
+            err.message,
+            "invalid YAML: did not find expected ',' or ']', while parsing a flow sequence at line 2 column 9"
+        );
+        assert_eq!(err.line, 3);
     }
 
     #[test]
     fn duplicate_keys_are_syntax_errors() {
         let err = parse(&source("version: 1\nversion: 2\n")).unwrap_err();
-        assert!(err.message.contains("duplicate"), "{}", err.message);
+        assert_eq!(
+            err.message,
+            "duplicate key \"version\"; a key may appear only once in a mapping"
+        );
         assert_eq!(err.line, 2);
+        let err = parse(&source("p:\n  l: 1\n  l: 2\n")).unwrap_err();
+        assert_eq!(
+            err.message,
+            "duplicate key \"l\" in `p`; a key may appear only once in a mapping"
+        );
+        assert_eq!((err.line, err.column), (3, 3));
     }
 
     #[test]

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::layout::{self, Layout};
 use crate::naming::Names;
+use crate::rules;
 use crate::spec::{self, Spec};
 
 /// Default environment.
@@ -126,6 +127,8 @@ pub struct StorageAccount {
 pub struct ContainerRegistry {
     /// `Basic`, `Standard` or `Premium`.
     pub sku: String,
+    /// Zone redundancy: Premium in a region with availability zones.
+    pub zone_redundant: bool,
 }
 
 /// One compute cluster.
@@ -195,6 +198,14 @@ impl Model {
             None => vec![ComputeCluster::default_cluster()],
         };
 
+        let location = p
+            .location
+            .clone()
+            .unwrap_or_else(|| DEFAULT_LOCATION.to_owned());
+        let sku = mlops
+            .and_then(|m| m.container_registry.as_ref())
+            .and_then(|c| c.sku)
+            .unwrap_or(spec::RegistrySku::Premium);
         Self {
             names: Names::derive(&p.name, &environment),
             project: Project {
@@ -256,13 +267,9 @@ impl Model {
                 ),
             },
             container_registry: ContainerRegistry {
-                sku: format!(
-                    "{:?}",
-                    mlops
-                        .and_then(|m| m.container_registry.as_ref())
-                        .and_then(|c| c.sku)
-                        .unwrap_or(spec::RegistrySku::Premium)
-                ),
+                zone_redundant: sku == spec::RegistrySku::Premium
+                    && rules::has_availability_zones(&location),
+                sku: format!("{sku:?}"),
             },
             compute_clusters: clusters,
             network: Network {

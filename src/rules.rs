@@ -96,6 +96,53 @@ pub const AZURE_REGIONS: &[&str] = &[
     "westus3",
 ];
 
+/// Regions of [`AZURE_REGIONS`] with availability zones. Zone-redundant settings (ZRS storage,
+/// a zone-redundant registry) are only possible there.
+pub const AVAILABILITY_ZONE_REGIONS: &[&str] = &[
+    "australiaeast",
+    "austriaeast",
+    "belgiumcentral",
+    "brazilsouth",
+    "canadacentral",
+    "centralindia",
+    "centralus",
+    "chilecentral",
+    "eastasia",
+    "eastus",
+    "eastus2",
+    "francecentral",
+    "germanywestcentral",
+    "indonesiacentral",
+    "israelcentral",
+    "italynorth",
+    "japaneast",
+    "japanwest",
+    "koreacentral",
+    "malaysiawest",
+    "mexicocentral",
+    "newzealandnorth",
+    "northeurope",
+    "norwayeast",
+    "polandcentral",
+    "qatarcentral",
+    "southafricanorth",
+    "southcentralus",
+    "southeastasia",
+    "spaincentral",
+    "swedencentral",
+    "switzerlandnorth",
+    "uaenorth",
+    "uksouth",
+    "westeurope",
+    "westus2",
+    "westus3",
+];
+
+/// True when `region` offers availability zones.
+pub fn has_availability_zones(region: &str) -> bool {
+    AVAILABILITY_ZONE_REGIONS.contains(&region)
+}
+
 /// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
@@ -114,9 +161,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
-    }
+    d[0] = (0..=b.len()).collect();
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
@@ -138,6 +183,12 @@ mod tests {
     #[test]
     fn regions_are_sorted_and_unique() {
         assert!(AZURE_REGIONS.windows(2).all(|w| w[0] < w[1]));
+        assert!(AVAILABILITY_ZONE_REGIONS.windows(2).all(|w| w[0] < w[1]));
+        assert!(
+            AVAILABILITY_ZONE_REGIONS
+                .iter()
+                .all(|r| AZURE_REGIONS.contains(r))
+        );
     }
 
     #[test]

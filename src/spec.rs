@@ -213,12 +213,13 @@ pub struct ComputeCluster {
     /// VM priority (default `dedicated`).
     pub vm_priority: Option<VmPriority>,
     /// Nodes kept running when idle (default 0).
+    #[schemars(range(max = u32::MAX))]
     pub min_nodes: Option<u32>,
     /// Upper bound of the autoscaler (default 4); at least 1 and at least `min_nodes`.
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = u32::MAX))]
     pub max_nodes: Option<u32>,
     /// Idle time before a node is released, in seconds (default 120, at least 60).
-    #[schemars(range(min = 60))]
+    #[schemars(range(min = 60, max = u32::MAX))]
     pub idle_seconds_before_scale_down: Option<u32>,
 }
 

@@ -22,28 +22,107 @@ use crate::rules;
 use crate::spec::{Spec, Target};
 
 /// Validates a spec file's text; returns the typed spec or all its diagnostics, sorted.
+///
+/// Semantic rules run even when the schema found errors: the offending nodes are pruned (so
+/// their defaults apply) and every rule that reads a pruned node is skipped, so one run shows
+/// everything that is knowably wrong without inventing follow-on errors.
 pub fn validate(source: &SourceFile) -> Result<Spec, Vec<Diagnostic>> {
     let (value, spans) = parse(source).map_err(|d| vec![d])?;
     let ctx = Located {
         source,
         spans: &spans,
     };
-    let mut diagnostics = schema_diagnostics(&value, &ctx);
-    if diagnostics.is_empty() {
-        // The schema accepted it, so this only fails on what the schema cannot say (e.g. an
-        // integer beyond u32).
-        match serde_json::from_value::<Spec>(value) {
+    if value.is_null() {
+        return Err(vec![ctx.make(
+            (1, 1),
+            "",
+            "the spec is empty".into(),
+            Some(minimal_spec_help()),
+        )]);
+    }
+    let errors: Vec<ValidationError<'_>> = validator().iter_errors(&value).collect();
+    let mut diagnostics: Vec<Diagnostic> =
+        errors.iter().flat_map(|e| schema_error(e, &ctx)).collect();
+    let pruned = errors
+        .iter()
+        .map(prunable)
+        .collect::<Option<Vec<Vec<String>>>>()
+        .map(|p| Pruned(p.concat()));
+    if let Some(pruned) = pruned {
+        let mut rest = value.clone();
+        for pointer in &pruned.0 {
+            remove(&mut rest, pointer);
+        }
+        match serde_json::from_value::<Spec>(rest) {
             Ok(spec) => {
-                diagnostics = semantic_diagnostics(&spec, &Model::from_spec(&spec), &ctx);
+                diagnostics.extend(semantic_diagnostics(
+                    &spec,
+                    &Model::from_spec(&spec),
+                    &pruned,
+                    &ctx,
+                ));
                 if diagnostics.is_empty() {
                     return Ok(spec);
                 }
             }
-            Err(err) => diagnostics.push(ctx.at_value("", format!("invalid spec: {err}"), None)),
+            // The schema accepted everything kept, so this is what the schema cannot express.
+            Err(err) if diagnostics.is_empty() => {
+                diagnostics.push(ctx.at_value("", format!("invalid spec: {err}"), None));
+            }
+            Err(_) => {}
         }
     }
     sort_and_dedup(&mut diagnostics);
     Err(diagnostics)
+}
+
+/// Pointers removed from the document before the semantic pass.
+struct Pruned(Vec<String>);
+
+impl Pruned {
+    /// True when `pointer` was removed, or lies inside or around something removed.
+    fn touches(&self, pointer: &str) -> bool {
+        self.0.iter().any(|r| {
+            r == pointer
+                || r.starts_with(&format!("{pointer}/"))
+                || pointer.starts_with(&format!("{r}/"))
+        })
+    }
+}
+
+/// What to prune for one schema error: `None` when pruning cannot make the rest valid
+/// (a missing key, the whole document, a list item whose removal would renumber its siblings).
+fn prunable(error: &ValidationError<'_>) -> Option<Vec<String>> {
+    let pointer = error.instance_path().as_str();
+    match error.kind() {
+        ValidationErrorKind::Required { .. } => None,
+        ValidationErrorKind::AdditionalProperties { unexpected } => Some(
+            unexpected
+                .iter()
+                .map(|k| format!("{pointer}/{}", pointer_segment(k)))
+                .collect(),
+        ),
+        _ if pointer.is_empty() => None,
+        _ if pointer
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            None
+        }
+        _ => Some(vec![pointer.to_owned()]),
+    }
+}
+
+/// Removes the object member at `pointer` (a no-op if it is already gone).
+fn remove(value: &mut Value, pointer: &str) {
+    let Some((parent, key)) = pointer.rsplit_once('/') else {
+        return;
+    };
+    let key = key.replace("~1", "/").replace("~0", "~");
+    if let Some(Value::Object(map)) = value.pointer_mut(parent) {
+        map.remove(&key);
+    }
 }
 
 /// The source and its span index: turns pointers into positioned diagnostics.
@@ -92,21 +171,6 @@ fn validator() -> &'static Validator {
         jsonschema::draft202012::new(schema())
             .expect("the generated schema is a valid draft 2020-12 schema")
     })
-}
-
-fn schema_diagnostics(value: &Value, ctx: &Located<'_>) -> Vec<Diagnostic> {
-    if value.is_null() {
-        return vec![ctx.make(
-            (1, 1),
-            "",
-            "the spec is empty".into(),
-            Some(minimal_spec_help()),
-        )];
-    }
-    validator()
-        .iter_errors(value)
-        .flat_map(|e| schema_error(&e, ctx))
-        .collect()
 }
 
 fn minimal_spec_help() -> String {
@@ -164,9 +228,24 @@ fn schema_error(error: &ValidationError<'_>, ctx: &Located<'_>) -> Vec<Diagnosti
                     .collect::<Vec<_>>()
                     .join(" or "),
             };
-            let help = matches!(kind, TypeKind::Single(t) if t.to_string() == "string")
-                .then(|| "quote the value to make it a string, e.g. \"1234\"".to_owned())
-                .filter(|_| instance.is_number() || instance.is_boolean());
+            let wants = |name: &str| matches!(kind, TypeKind::Single(t) if t.to_string() == name);
+            let help = match instance.as_ref() {
+                Value::Number(_) | Value::Bool(_) if wants("string") => Some(format!(
+                    "quote the value to make it a string: \"{}\"",
+                    describe_plain(instance)
+                )),
+                Value::String(s) if wants("boolean") && ["true", "false"].contains(&s.as_str()) => {
+                    Some(format!("write {s} without quotes"))
+                }
+                Value::String(s) if wants("integer") && s.parse::<u64>().is_ok() => {
+                    Some(format!("write {s} without quotes"))
+                }
+                _ => None,
+            };
+            let found = match instance.as_ref() {
+                Value::String(_) => format!("the string {found}"),
+                _ => found,
+            };
             one(format!("`{key}` must be {expected}, found {found}"), help)
         }
         ValidationErrorKind::Enum { options } => {
@@ -220,6 +299,7 @@ fn article(type_name: &str) -> String {
 /// How a found value is quoted in a message.
 fn describe_value(value: &Value) -> String {
     match value {
+        Value::String(s) if s.is_empty() => "an empty string".into(),
         Value::Null => "nothing (an empty value)".into(),
         Value::Bool(b) => format!("the boolean `{b}`"),
         Value::Number(n) => format!("the number `{n}`"),
@@ -268,144 +348,167 @@ fn resolve<'a>(root: &'a Value, pointer: &str) -> Option<&'a Value> {
     Some(node)
 }
 
-fn semantic_diagnostics(spec: &Spec, d: &Model, ctx: &Located<'_>) -> Vec<Diagnostic> {
+fn semantic_diagnostics(
+    spec: &Spec,
+    model: &Model,
+    pruned: &Pruned,
+    ctx: &Located<'_>,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-
-    if !rules::AZURE_REGIONS.contains(&d.project.location.as_str()) {
-        let help = rules::suggest(&d.project.location, rules::AZURE_REGIONS.iter().copied())
+    let location = &model.project.location;
+    if !pruned.touches("/project/location") && !rules::AZURE_REGIONS.contains(&location.as_str()) {
+        let help = rules::suggest(location, rules::AZURE_REGIONS.iter().copied())
             .map(|s| format!("did you mean `{s}`?"))
-            .or_else(|| {
-                Some("run `az account list-locations -o table` for the region names".into())
-            });
-        out.push(ctx.at_value(
-            "/project/location",
-            format!(
-                "`project.location` `{}` is not an Azure region mlgen knows",
-                d.project.location
-            ),
-            help,
-        ));
+            .or_else(|| Some("`az account list-locations -o table` lists the region names".into()));
+        let message =
+            format!("`project.location`: `{location}` is not an Azure region mlgen knows");
+        out.push(ctx.at_value("/project/location", message, help));
     }
 
-    // Derived names: point at whichever of name/environment the user wrote last in the name.
-    for (name, rule) in d.names.with_rules() {
-        if let Err(problem) = rule.check(name) {
-            out.push(ctx.at_value(
-                "/project/name",
-                format!("`project.name`: {problem}"),
-                Some("shorten `project.name` or `project.environment`".into()),
-            ));
+    let replication = &model.storage_account.replication;
+    let zonal = ["ZRS", "GZRS", "RAGZRS"].contains(&replication.as_str());
+    let location_known = rules::AZURE_REGIONS.contains(&location.as_str());
+    if zonal
+        && location_known
+        && !rules::has_availability_zones(location)
+        && !pruned.touches("/mlops/storage_account")
+    {
+        let written = spec
+            .mlops
+            .as_ref()
+            .and_then(|m| m.storage_account.as_ref())
+            .is_some_and(|s| s.replication.is_some());
+        let at = if written {
+            "/mlops/storage_account/replication"
+        } else {
+            "/project/location"
+        };
+        let message = format!(
+            "`mlops.storage_account.replication`: {replication}{} needs a region with availability zones, and `{location}` has none",
+            if written { "" } else { " (the default)" }
+        );
+        let help =
+            Some("use `replication: LRS` or `GRS`, or a region with availability zones".into());
+        out.push(ctx.at_value(at, message, help));
+    }
+
+    if !pruned.touches("/project/name") && !pruned.touches("/project/environment") {
+        for (name, rule) in model.names.with_rules() {
+            if let Err(problem) = rule.check(name) {
+                let help = Some("shorten `project.name` or `project.environment`".into());
+                out.push(ctx.at_value("/project/name", format!("`project.name`: {problem}"), help));
+            }
         }
     }
 
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, cluster) in spec
+    let clusters = spec
         .mlops
         .as_ref()
-        .and_then(|m| m.compute_clusters.as_ref())
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
+        .and_then(|m| m.compute_clusters.as_ref());
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, cluster) in clusters.into_iter().flatten().enumerate() {
         let here = format!("/mlops/compute_clusters/{i}");
+        let (min_at, max_at) = (format!("{here}/min_nodes"), format!("{here}/max_nodes"));
         let min = cluster.min_nodes.unwrap_or(model::DEFAULT_MIN_NODES);
         let max = cluster.max_nodes.unwrap_or(model::DEFAULT_MAX_NODES);
-        if max < min {
+        if max < min && !pruned.touches(&min_at) && !pruned.touches(&max_at) {
             let at = if cluster.max_nodes.is_some() {
-                format!("{here}/max_nodes")
+                max_at
             } else {
-                format!("{here}/min_nodes")
+                min_at
             };
-            out.push(ctx.at_value(
-                &at,
-                format!(
-                    "`{}`: max_nodes ({max}) is less than min_nodes ({min})",
-                    key_path(&here)
-                ),
-                None,
-            ));
+            let message = format!(
+                "`{}`: max_nodes ({max}) is less than min_nodes ({min})",
+                key_path(&here)
+            );
+            out.push(ctx.at_value(&at, message, None));
         }
         if let Some(first) = seen.insert(cluster.name.to_ascii_lowercase(), i) {
-            out.push(ctx.at_value(
-                &format!("{here}/name"),
-                format!("`{}.name`: cluster name `{}` is already used by `mlops.compute_clusters[{first}]`", key_path(&here), cluster.name),
-                Some("compute cluster names are case-insensitive and must be unique in a workspace".into()),
-            ));
+            let message = format!(
+                "`{}.name`: cluster name `{}` is already used by `mlops.compute_clusters[{first}]`",
+                key_path(&here),
+                cluster.name
+            );
+            let help = Some(
+                "compute cluster names are case-insensitive and must be unique in a workspace"
+                    .into(),
+            );
+            out.push(ctx.at_value(&format!("{here}/name"), message, help));
         }
     }
 
-    for problem in layout::check(&model::raw_layout(spec)) {
-        let LayoutError { field, message } = problem;
-        out.push(ctx.at_value(
-            &format!("/layout/{field}"),
-            format!("`layout.{field}`: {message}"),
-            None,
-        ));
+    for LayoutError { field, message } in layout::check(&model::raw_layout(spec)) {
+        let at = format!("/layout/{field}");
+        if !pruned.touches(&at) {
+            out.push(ctx.at_value(&at, format!("`layout.{field}`: {message}"), None));
+        }
     }
 
-    if d.targets.contains(&Target::Bicep) {
-        let i = d
+    if let Some(i) = model
+        .targets
+        .iter()
+        .position(|t| *t == Target::Bicep)
+        .filter(|_| !pruned.touches("/targets"))
+    {
+        let at = spec
             .targets
             .iter()
+            .flatten()
             .position(|t| *t == Target::Bicep)
-            .unwrap_or(0);
+            .unwrap_or(i);
+        let message =
+            "`targets`: the bicep target is not available in this version of mlgen yet".into();
         out.push(ctx.at_value(
-            &format!("/targets/{i}"),
-            "`targets`: the bicep target is not available in this version of mlgen yet".into(),
+            &format!("/targets/{at}"),
+            message,
             Some("use `targets: [terraform]`".into()),
         ));
     }
 
     if let Some(network) = &spec.network {
         if network.private_endpoints == Some(true) {
-            if d.container_registry.sku != "Premium" {
-                out.push(ctx.at_value("/network/private_endpoints", "`network.private_endpoints`: private endpoints need `mlops.container_registry.sku: Premium`".into(), None));
+            let at = "/network/private_endpoints";
+            if model.container_registry.sku != "Premium"
+                && !pruned.touches("/mlops/container_registry")
+            {
+                let message = "`network.private_endpoints`: private endpoints need `mlops.container_registry.sku: Premium`";
+                out.push(ctx.at_value(at, message.into(), None));
             }
-            out.push(ctx.at_value("/network/private_endpoints", "`network.private_endpoints`: private networking is not available in this version of mlgen yet".into(), Some("remove the key or set it to false".into())));
-        }
-        if let Some(cidr) = &network.address_space
-            && let Err(problem) = check_cidr(cidr)
-        {
+            let message = "`network.private_endpoints`: private networking is not available in this version of mlgen yet";
             out.push(ctx.at_value(
-                "/network/address_space",
-                format!("`network.address_space`: {problem}"),
-                None,
+                at,
+                message.into(),
+                Some("remove the key or set it to false".into()),
             ));
+        }
+        if let Some(Err(problem)) = network.address_space.as_deref().map(check_cidr) {
+            let message = format!("`network.address_space`: {problem}");
+            out.push(ctx.at_value("/network/address_space", message, None));
         }
     }
 
     for (tag, value) in spec.project.tags.iter().flatten() {
         let at = format!("/project/tags/{}", pointer_segment(tag));
         if tag.chars().count() > 512 {
-            out.push(
-                ctx.at_key(
-                    &at,
-                    "`project.tags`: a tag name may be at most 512 characters long (Azure limit)"
-                        .into(),
-                    None,
-                ),
-            );
+            let message =
+                "`project.tags`: a tag name may be at most 512 characters long (Azure limit)"
+                    .into();
+            out.push(ctx.at_key(&at, message, None));
         }
         if value.chars().count() > 256 {
-            out.push(ctx.at_value(
-                &at,
-                format!(
-                    "`{}`: a tag value may be at most 256 characters long (Azure limit)",
-                    key_path(&at)
-                ),
-                None,
-            ));
+            let message = format!(
+                "`{}`: a tag value may be at most 256 characters long (Azure limit)",
+                key_path(&at)
+            );
+            out.push(ctx.at_value(&at, message, None));
         }
     }
-    if d.project.tags.len() > 50 {
-        out.push(ctx.at_key(
-            "/project/tags",
-            format!(
-                "`project.tags`: {} tags including mlgen's own; Azure allows 50 per resource",
-                d.project.tags.len()
-            ),
-            None,
-        ));
+    if model.project.tags.len() > 50 {
+        let message = format!(
+            "`project.tags`: {} tags including mlgen's own; Azure allows 50 per resource",
+            model.project.tags.len()
+        );
+        out.push(ctx.at_key("/project/tags", message, None));
     }
     out
 }
