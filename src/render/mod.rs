@@ -40,7 +40,8 @@ impl std::error::Error for TemplateError {}
 /// Compiled templates, ready to render any model.
 pub struct Renderer {
     tera: Tera,
-    outputs: Vec<String>,
+    /// Output templates with their description (name and origin) for error messages.
+    outputs: Vec<(String, String)>,
 }
 
 impl Renderer {
@@ -65,8 +66,8 @@ impl Renderer {
         })?;
         let outputs = templates
             .iter()
-            .map(|(name, _)| name.to_owned())
-            .filter(|name| !file_name(name).starts_with('_'))
+            .filter(|(name, _)| !file_name(name).starts_with('_'))
+            .map(|(name, t)| (name.to_owned(), describe(name, &t.layer)))
             .collect();
         Ok(Self { tera, outputs })
     }
@@ -81,18 +82,18 @@ impl Renderer {
         let mut tree = Tree::default();
         for target in &model.targets {
             let prefix = format!("{}/", target_dir(*target));
-            for name in self.outputs.iter().filter(|n| n.starts_with(&prefix)) {
+            for (name, described) in self.outputs.iter().filter(|(n, _)| n.starts_with(&prefix)) {
                 let text = self
                     .tera
                     .render(name, &context)
                     .map_err(|e| TemplateError {
-                        template: name.clone(),
+                        template: described.clone(),
                         message: chain(&e),
                     })?;
                 let path = output_path(&name[prefix.len()..], model);
                 let text = terraform::post_process(&path, &text);
                 tree.insert(path, text).map_err(|path| TemplateError {
-                    template: name.clone(),
+                    template: described.clone(),
                     message: format!("another template already produces {path}"),
                 })?;
             }
