@@ -36,111 +36,82 @@ pub fn describe_pattern(pattern: &str) -> Option<&'static str> {
     })
 }
 
-/// Public Azure regions (ARM names) that offer Azure Machine Learning.
-pub const AZURE_REGIONS: &[&str] = &[
-    "australiacentral",
-    "australiacentral2",
-    "australiaeast",
-    "australiasoutheast",
-    "austriaeast",
-    "belgiumcentral",
-    "brazilsouth",
-    "brazilsoutheast",
-    "canadacentral",
-    "canadaeast",
-    "centralindia",
-    "centralus",
-    "chilecentral",
-    "eastasia",
-    "eastus",
-    "eastus2",
-    "francecentral",
-    "francesouth",
-    "germanynorth",
-    "germanywestcentral",
-    "indonesiacentral",
-    "israelcentral",
-    "italynorth",
-    "japaneast",
-    "japanwest",
-    "jioindiawest",
-    "koreacentral",
-    "koreasouth",
-    "malaysiawest",
-    "mexicocentral",
-    "newzealandnorth",
-    "northcentralus",
-    "northeurope",
-    "norwayeast",
-    "norwaywest",
-    "polandcentral",
-    "qatarcentral",
-    "southafricanorth",
-    "southafricawest",
-    "southcentralus",
-    "southeastasia",
-    "southindia",
-    "spaincentral",
-    "swedencentral",
-    "switzerlandnorth",
-    "switzerlandwest",
-    "uaecentral",
-    "uaenorth",
-    "uksouth",
-    "ukwest",
-    "westcentralus",
-    "westeurope",
-    "westindia",
-    "westus",
-    "westus2",
-    "westus3",
+/// Public Azure regions (ARM names) that offer Azure Machine Learning, each with whether it has
+/// availability zones (zone-redundant storage and registries are only possible there).
+const REGIONS: &[(&str, bool)] = &[
+    ("australiacentral", false),
+    ("australiacentral2", false),
+    ("australiaeast", true),
+    ("australiasoutheast", false),
+    ("austriaeast", true),
+    ("belgiumcentral", true),
+    ("brazilsouth", true),
+    ("brazilsoutheast", false),
+    ("canadacentral", true),
+    ("canadaeast", false),
+    ("centralindia", true),
+    ("centralus", true),
+    ("chilecentral", true),
+    ("eastasia", true),
+    ("eastus", true),
+    ("eastus2", true),
+    ("francecentral", true),
+    ("francesouth", false),
+    ("germanynorth", false),
+    ("germanywestcentral", true),
+    ("indonesiacentral", true),
+    ("israelcentral", true),
+    ("italynorth", true),
+    ("japaneast", true),
+    ("japanwest", true),
+    ("jioindiawest", false),
+    ("koreacentral", true),
+    ("koreasouth", false),
+    ("malaysiawest", true),
+    ("mexicocentral", true),
+    ("newzealandnorth", true),
+    ("northcentralus", false),
+    ("northeurope", true),
+    ("norwayeast", true),
+    ("norwaywest", false),
+    ("polandcentral", true),
+    ("qatarcentral", true),
+    ("southafricanorth", true),
+    ("southafricawest", false),
+    ("southcentralus", true),
+    ("southeastasia", true),
+    ("southindia", false),
+    ("spaincentral", true),
+    ("swedencentral", true),
+    ("switzerlandnorth", true),
+    ("switzerlandwest", false),
+    ("uaecentral", false),
+    ("uaenorth", true),
+    ("uksouth", true),
+    ("ukwest", false),
+    ("westcentralus", false),
+    ("westeurope", true),
+    ("westindia", false),
+    ("westus", false),
+    ("westus2", true),
+    ("westus3", true),
 ];
 
-/// Regions of [`AZURE_REGIONS`] with availability zones. Zone-redundant settings (ZRS storage,
-/// a zone-redundant registry) are only possible there.
-pub const AVAILABILITY_ZONE_REGIONS: &[&str] = &[
-    "australiaeast",
-    "austriaeast",
-    "belgiumcentral",
-    "brazilsouth",
-    "canadacentral",
-    "centralindia",
-    "centralus",
-    "chilecentral",
-    "eastasia",
-    "eastus",
-    "eastus2",
-    "francecentral",
-    "germanywestcentral",
-    "indonesiacentral",
-    "israelcentral",
-    "italynorth",
-    "japaneast",
-    "japanwest",
-    "koreacentral",
-    "malaysiawest",
-    "mexicocentral",
-    "newzealandnorth",
-    "northeurope",
-    "norwayeast",
-    "polandcentral",
-    "qatarcentral",
-    "southafricanorth",
-    "southcentralus",
-    "southeastasia",
-    "spaincentral",
-    "swedencentral",
-    "switzerlandnorth",
-    "uaenorth",
-    "uksouth",
-    "westeurope",
-    "westus2",
-    "westus3",
-];
+/// Every region name mlgen knows, sorted.
+pub fn region_names() -> impl Iterator<Item = &'static str> {
+    REGIONS.iter().map(|(name, _)| *name)
+}
+
+/// True when `region` is a region mlgen knows.
+pub fn is_region(region: &str) -> bool {
+    REGIONS.iter().any(|(name, _)| *name == region)
+}
 
 /// True when `region` offers availability zones.
 pub fn has_availability_zones(region: &str) -> bool {
-    AVAILABILITY_ZONE_REGIONS.contains(&region)
+    REGIONS
+        .iter()
+        .any(|(name, zones)| *name == region && *zones)
 }
 
 /// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
@@ -182,22 +153,15 @@ mod tests {
 
     #[test]
     fn regions_are_sorted_and_unique() {
-        assert!(AZURE_REGIONS.windows(2).all(|w| w[0] < w[1]));
-        assert!(AVAILABILITY_ZONE_REGIONS.windows(2).all(|w| w[0] < w[1]));
-        assert!(
-            AVAILABILITY_ZONE_REGIONS
-                .iter()
-                .all(|r| AZURE_REGIONS.contains(r))
-        );
+        assert!(REGIONS.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(has_availability_zones("westeurope") && !has_availability_zones("westus"));
+        assert!(is_region("westus") && !is_region("mars"));
     }
 
     #[test]
     fn suggests_close_words_only() {
-        assert_eq!(
-            suggest("westeurop", AZURE_REGIONS.iter().copied()),
-            Some("westeurope")
-        );
-        assert_eq!(suggest("mars", AZURE_REGIONS.iter().copied()), None);
+        assert_eq!(suggest("westeurop", region_names()), Some("westeurope"));
+        assert_eq!(suggest("mars", region_names()), None);
         assert_eq!(suggest("nmae", ["name", "tags"]), Some("name"));
     }
 }

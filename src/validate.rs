@@ -356,8 +356,8 @@ fn semantic_diagnostics(
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let location = &model.project.location;
-    if !pruned.touches("/project/location") && !rules::AZURE_REGIONS.contains(&location.as_str()) {
-        let help = rules::suggest(location, rules::AZURE_REGIONS.iter().copied())
+    if !pruned.touches("/project/location") && !rules::is_region(location) {
+        let help = rules::suggest(location, rules::region_names())
             .map(|s| format!("did you mean `{s}`?"))
             .or_else(|| Some("`az account list-locations -o table` lists the region names".into()));
         let message =
@@ -367,7 +367,7 @@ fn semantic_diagnostics(
 
     let replication = &model.storage_account.replication;
     let zonal = ["ZRS", "GZRS", "RAGZRS"].contains(&replication.as_str());
-    let location_known = rules::AZURE_REGIONS.contains(&location.as_str());
+    let location_known = rules::is_region(location);
     if zonal
         && location_known
         && !rules::has_availability_zones(location)

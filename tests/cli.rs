@@ -3,14 +3,9 @@
 
 mod common;
 
+use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
-
-use assert_cmd::Command;
-
-fn mlgen() -> Command {
-    Command::cargo_bin("mlgen").unwrap()
-}
 
 fn example(name: &str) -> PathBuf {
     common::root()
@@ -25,8 +20,29 @@ fn invalid(name: &str) -> PathBuf {
         .join(format!("{name}.yaml"))
 }
 
+/// Runs `mlgen ARGS…` in `cwd`; returns (exit code, stdout, stderr).
+fn run_in<S: AsRef<OsStr>>(cwd: &Path, args: &[S]) -> (i32, String, String) {
+    let output = assert_cmd::Command::cargo_bin("mlgen")
+        .unwrap()
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .unwrap();
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        text(output.stdout),
+        text(output.stderr),
+    )
+}
+
+/// Runs `mlgen ARGS…` in the crate root.
+fn run<S: AsRef<OsStr>>(args: &[S]) -> (i32, String, String) {
+    run_in(&common::root(), args)
+}
+
 /// Every file under `dir`, relative, sorted, with content.
-fn snapshot_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
+fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
@@ -42,13 +58,29 @@ fn snapshot_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-fn stdout_of(cmd: &mut Command) -> String {
-    String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+fn render_into(spec: &Path, out: &Path) {
+    let (code, _, stderr) = run(&[
+        OsStr::new("render"),
+        spec.as_os_str(),
+        OsStr::new("-o"),
+        out.as_os_str(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+fn check(spec: &Path, out: &Path) -> (i32, String, String) {
+    run(&[
+        OsStr::new("check"),
+        spec.as_os_str(),
+        OsStr::new("-o"),
+        out.as_os_str(),
+    ])
 }
 
 #[test]
 fn help_lists_commands_and_exit_codes() {
-    let out = stdout_of(mlgen().arg("--help"));
+    let (code, out, _) = run(&["--help"]);
+    assert_eq!(code, 0);
     for word in [
         "render",
         "check",
@@ -66,53 +98,38 @@ fn help_lists_commands_and_exit_codes() {
 fn render_writes_the_tree_and_check_is_then_clean() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("repo");
-    let assert = mlgen()
-        .arg("render")
-        .arg(example("minimal"))
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .code(0);
-    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    let spec = example("minimal");
+    let (code, stdout, _) = run(&[
+        OsStr::new("render"),
+        spec.as_os_str(),
+        OsStr::new("-o"),
+        out.as_os_str(),
+    ]);
+    assert_eq!(code, 0);
     assert!(
         stdout.contains("11 files") && stdout.contains("11 created"),
         "{stdout}"
     );
-    let expected = mlgen::render_spec_file(&example("minimal")).unwrap();
-    let on_disk = snapshot_dir(&out);
-    let rendered: Vec<(String, Vec<u8>)> = expected
+    let rendered: Vec<(String, Vec<u8>)> = mlgen::render_spec_file(&spec)
+        .unwrap()
         .iter()
         .map(|(p, c)| (p.to_owned(), c.as_bytes().to_vec()))
         .collect();
-    assert_eq!(on_disk, rendered);
+    assert_eq!(files_under(&out), rendered);
 
-    let check = stdout_of(
-        mlgen()
-            .arg("check")
-            .arg(example("minimal"))
-            .arg("-o")
-            .arg(&out),
-    );
+    let (code, stdout, _) = check(&spec, &out);
+    assert_eq!(code, 0);
     assert!(
-        check.contains("11 in sync, 0 modified, 0 missing"),
-        "{check}"
+        stdout.contains("11 in sync, 0 modified, 0 missing"),
+        "{stdout}"
     );
-    mlgen()
-        .arg("check")
-        .arg(example("minimal"))
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .code(0);
 
-    // A second render changes nothing.
-    let again = stdout_of(
-        mlgen()
-            .arg("render")
-            .arg(example("minimal"))
-            .arg("-o")
-            .arg(&out),
-    );
+    let (_, again, _) = run(&[
+        OsStr::new("render"),
+        spec.as_os_str(),
+        OsStr::new("-o"),
+        out.as_os_str(),
+    ]);
     assert!(
         again.contains("0 created, 0 updated, 11 unchanged"),
         "{again}"
@@ -122,13 +139,8 @@ fn render_writes_the_tree_and_check_is_then_clean() {
 #[test]
 fn check_reports_edited_and_missing_files_with_diffs() {
     let dir = tempfile::tempdir().unwrap();
-    mlgen()
-        .arg("render")
-        .arg(example("minimal"))
-        .arg("-o")
-        .arg(dir.path())
-        .assert()
-        .code(0);
+    let spec = example("minimal");
+    render_into(&spec, dir.path());
     let edited = dir.path().join("infrastructure/shared/main.tf");
     let text = fs::read_to_string(&edited).unwrap().replace(
         "purge_protection_enabled      = var",
@@ -137,40 +149,23 @@ fn check_reports_edited_and_missing_files_with_diffs() {
     fs::write(&edited, text).unwrap();
     fs::remove_file(dir.path().join("main/dev.tfvars")).unwrap();
 
-    let output = mlgen()
-        .arg("check")
-        .arg(example("minimal"))
-        .arg("-o")
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(
-        stdout.contains("modified: infrastructure/shared/main.tf"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("--- infrastructure/shared/main.tf (on disk)"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("+++ infrastructure/shared/main.tf (rendered from spec)"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("-  purge_protection_enabled      = false && var"),
-        "{stdout}"
-    );
-    assert!(stdout.contains("missing: main/dev.tfvars"), "{stdout}");
-    assert!(
-        stdout.contains("9 in sync, 1 modified, 1 missing"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("to update the files run: mlgen render"),
-        "{stdout}"
-    );
+    let (code, stdout, _) = check(&spec, dir.path());
+    assert_eq!(code, 1);
+    for expected in [
+        "modified: infrastructure/shared/main.tf",
+        "--- infrastructure/shared/main.tf (on disk)",
+        "+++ infrastructure/shared/main.tf (rendered from spec)",
+        "-  purge_protection_enabled      = false && var",
+        "+  purge_protection_enabled      = var",
+        "missing: main/dev.tfvars",
+        "9 in sync, 1 modified, 1 missing",
+        "to update the files run: mlgen render",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "{expected} missing from:\n{stdout}"
+        );
+    }
 }
 
 #[test]
@@ -178,27 +173,14 @@ fn a_spec_change_is_drift() {
     let dir = tempfile::tempdir().unwrap();
     let spec = dir.path().join("mlgen.yaml");
     fs::write(&spec, "version: 1\nproject:\n  name: churn\n").unwrap();
-    mlgen()
-        .arg("render")
-        .arg(&spec)
-        .arg("-o")
-        .arg(dir.path())
-        .assert()
-        .code(0);
+    render_into(&spec, dir.path());
     fs::write(
         &spec,
         "version: 1\nproject:\n  name: churn\n  location: northeurope\n",
     )
     .unwrap();
-    let output = mlgen()
-        .arg("check")
-        .arg(&spec)
-        .arg("-o")
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stdout = String::from_utf8(output.stdout).unwrap();
+    let (code, stdout, _) = check(&spec, dir.path());
+    assert_eq!(code, 1);
     assert!(
         stdout.contains("-location                        = \"westeurope\""),
         "{stdout}"
@@ -213,118 +195,99 @@ fn a_spec_change_is_drift() {
 fn invalid_spec_exits_2_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("keep.txt"), "user file").unwrap();
-    let before = snapshot_dir(dir.path());
+    let before = files_under(dir.path());
     for command in ["render", "check"] {
-        let output = mlgen()
-            .arg(command)
-            .arg(invalid("range"))
-            .arg("-o")
-            .arg(dir.path())
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(2), "{command}");
-        let stderr = String::from_utf8(output.stderr).unwrap();
+        let spec = invalid("range");
+        let (code, _, stderr) = run(&[
+            OsStr::new(command),
+            spec.as_os_str(),
+            OsStr::new("-o"),
+            dir.path().as_os_str(),
+        ]);
+        assert_eq!(code, 2, "{command}");
         assert!(
             stderr.contains(
                 "range.yaml:6:33: `shared.key_vault.soft_delete_retention_days` must be at least 7"
             ),
             "{stderr}"
         );
-        assert!(stderr.contains("error: 4 problems in"), "{stderr}");
-        assert!(stderr.contains("nothing was written"), "{stderr}");
+        assert!(
+            stderr.contains("error: 4 problems in") && stderr.contains("nothing was written"),
+            "{stderr}"
+        );
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
-    assert_eq!(snapshot_dir(dir.path()), before);
+    assert_eq!(files_under(dir.path()), before);
     let fresh = dir.path().join("never-created");
-    mlgen()
-        .arg("render")
-        .arg(invalid("layout-escape"))
-        .arg("-o")
-        .arg(&fresh)
-        .assert()
-        .code(2);
+    let spec = invalid("layout-escape");
+    let (code, _, _) = run(&[
+        OsStr::new("render"),
+        spec.as_os_str(),
+        OsStr::new("-o"),
+        fresh.as_os_str(),
+    ]);
+    assert_eq!(code, 2);
     assert!(!fresh.exists());
 }
 
 #[test]
 fn validate_reports_all_problems_or_valid() {
-    let output = mlgen()
-        .arg("validate")
-        .arg(invalid("unknown-key"))
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8(output.stderr).unwrap();
+    let (code, _, stderr) = run(&[OsStr::new("validate"), invalid("unknown-key").as_os_str()]);
+    assert_eq!(code, 2);
     assert_eq!(
         stderr.lines().filter(|l| l.contains("unknown key")).count(),
         3,
         "{stderr}"
     );
-    let ok = mlgen()
-        .arg("validate")
-        .arg(example("multi-cluster"))
-        .output()
-        .unwrap();
-    assert_eq!(ok.status.code(), Some(0));
-    assert!(String::from_utf8(ok.stdout).unwrap().ends_with(": valid\n"));
+    let (code, stdout, _) = run(&[OsStr::new("validate"), example("multi-cluster").as_os_str()]);
+    assert_eq!(code, 0);
+    assert!(stdout.ends_with(": valid\n"), "{stdout}");
 }
 
 #[test]
 fn missing_spec_and_bad_usage_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    let output = mlgen()
-        .current_dir(dir.path())
-        .arg("render")
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8(output.stderr).unwrap();
+    let (code, _, stderr) = run_in(dir.path(), &["render"]);
+    assert_eq!(code, 2);
     assert!(
         stderr.starts_with("error: reading spec mlgen.yaml"),
         "{stderr}"
     );
-    mlgen()
-        .arg("render")
-        .arg("--target")
-        .arg("pulumi")
-        .assert()
-        .code(2);
-    mlgen().arg("frobnicate").assert().code(2);
+    assert_eq!(run(&["render", "--target", "pulumi"]).0, 2);
+    assert_eq!(run(&["frobnicate"]).0, 2);
 }
 
 #[test]
 fn target_flag_must_name_a_spec_target() {
-    let output = mlgen()
-        .arg("check")
-        .arg(example("minimal"))
-        .arg("--target")
-        .arg("bicep")
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    let (code, _, stderr) = run(&[
+        OsStr::new("check"),
+        example("minimal").as_os_str(),
+        OsStr::new("--target"),
+        OsStr::new("bicep"),
+    ]);
+    assert_eq!(code, 2);
     assert!(
-        String::from_utf8(output.stderr)
-            .unwrap()
-            .contains("--target bicep is not among the spec's targets")
+        stderr.contains("--target bicep is not among the spec's targets"),
+        "{stderr}"
     );
 }
 
 #[test]
 fn schema_command_prints_the_committed_schema() {
     let committed = fs::read_to_string(common::root().join("schemas/mlgen.schema.json")).unwrap();
-    assert_eq!(stdout_of(mlgen().arg("schema")), committed);
+    assert_eq!(run(&["schema"]).1, committed);
 }
 
 #[test]
 fn init_writes_a_valid_starter_and_never_overwrites() {
     let dir = tempfile::tempdir().unwrap();
-    mlgen()
-        .arg("init")
-        .arg(dir.path())
-        .arg("--name")
-        .arg("churn")
-        .assert()
-        .code(0);
+    let (code, _, _) = run(&[
+        OsStr::new("init"),
+        dir.path().as_os_str(),
+        OsStr::new("--name"),
+        OsStr::new("churn"),
+    ]);
+    assert_eq!(code, 0);
     let spec = dir.path().join("mlgen.yaml");
     let text = fs::read_to_string(&spec).unwrap();
     assert!(
@@ -336,19 +299,17 @@ fn init_writes_a_valid_starter_and_never_overwrites() {
     // The starter spells out every default, so it renders exactly like the minimal spec.
     let minimal = dir.path().join("minimal.yaml");
     fs::write(&minimal, "version: 1\nproject:\n  name: churn\n").unwrap();
-    let from_starter = mlgen::render_spec_file(&spec).unwrap();
-    let from_minimal = mlgen::render_spec_file(&minimal).unwrap();
-    let strip =
-        |t: &mlgen::tree::Tree| t.to_snapshot_string().replace("minimal.yaml", "mlgen.yaml");
-    assert_eq!(strip(&from_starter), strip(&from_minimal));
+    let strip = |p: &Path| {
+        mlgen::render_spec_file(p)
+            .unwrap()
+            .to_snapshot_string()
+            .replace("minimal.yaml", "mlgen.yaml")
+    };
+    assert_eq!(strip(&spec), strip(&minimal));
 
     fs::write(&spec, "edited by hand").unwrap();
-    let output = mlgen().arg("init").arg(dir.path()).output().unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        String::from_utf8(output.stderr)
-            .unwrap()
-            .contains("already exists")
-    );
+    let (code, _, stderr) = run(&[OsStr::new("init"), dir.path().as_os_str()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("already exists"), "{stderr}");
     assert_eq!(fs::read_to_string(&spec).unwrap(), "edited by hand");
 }

@@ -15,13 +15,7 @@ fn every_example_tree_matches_its_snapshot() {
             .to_str()
             .unwrap();
         let tree = mlgen::render_spec_file(path).expect("example must render");
-        insta::with_settings!({
-            snapshot_path => "../snapshots",
-            snapshot_suffix => name,
-            input_file => path,
-            omit_expression => true,
-            prepend_module_to_snapshot => false,
-        }, {
+        common::snapshot_settings(name, path).bind(|| {
             insta::assert_snapshot!("tree", tree.to_snapshot_string());
         });
     });

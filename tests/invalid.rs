@@ -16,13 +16,7 @@ fn every_invalid_fixture_reports_its_diagnostics() {
             .iter()
             .map(ToString::to_string)
             .collect();
-        insta::with_settings!({
-            snapshot_path => "../snapshots",
-            snapshot_suffix => name,
-            input_file => path,
-            omit_expression => true,
-            prepend_module_to_snapshot => false,
-        }, {
+        common::snapshot_settings(name, path).bind(|| {
             insta::assert_snapshot!("diagnostics", text);
         });
     });

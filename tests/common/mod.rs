@@ -27,3 +27,15 @@ pub fn example_specs() -> Vec<PathBuf> {
     specs.sort();
     specs
 }
+
+/// insta settings for one snapshot per input file: stored in `snapshots/`, named
+/// `<snapshot>@<suffix>.snap`, recording the input file instead of the expression.
+pub fn snapshot_settings(suffix: &str, input: &Path) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(root().join("snapshots"));
+    settings.set_snapshot_suffix(suffix);
+    settings.set_input_file(input);
+    settings.set_omit_expression(true);
+    settings.set_prepend_module_to_snapshot(false);
+    settings
+}
