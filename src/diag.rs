@@ -76,16 +76,17 @@ impl fmt::Display for Diagnostic {
             self.path, self.line, self.column, self.message
         )?;
         if let Some(line) = &self.source_line {
+            let (shown, column) = window(line, self.column);
             let number = self.line.to_string();
             let pad = " ".repeat(number.len());
-            let before: String = line.chars().take(self.column.saturating_sub(1)).collect();
+            let before: String = shown.chars().take(column.saturating_sub(1)).collect();
             let indent: String = before
                 .chars()
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
-            let width = token_width(line, self.column);
+            let width = token_width(&shown, column).min(SNIPPET_WIDTH);
             writeln!(f, "{pad} |")?;
-            writeln!(f, "{number} | {line}")?;
+            writeln!(f, "{number} | {shown}")?;
             writeln!(f, "{pad} | {indent}{}", "^".repeat(width))?;
         }
         if let Some(help) = &self.help {
@@ -93,6 +94,34 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// Longest stretch of a source line a snippet shows.
+const SNIPPET_WIDTH: usize = 100;
+
+/// The part of `line` a snippet shows, and the column within it: long lines are cut around
+/// the column with `…` at the cut ends.
+fn window(line: &str, column: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= SNIPPET_WIDTH {
+        return (line.to_owned(), column);
+    }
+    let start = column
+        .saturating_sub(1)
+        .saturating_sub(SNIPPET_WIDTH / 4)
+        .min(chars.len());
+    let end = (start + SNIPPET_WIDTH).min(chars.len());
+    let mut shown = String::new();
+    let mut column = column - start;
+    if start > 0 {
+        shown.push('…');
+        column += 1;
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, column)
 }
 
 /// Width of the token starting at the 1-based `column` of `line`: a quoted string up to its
@@ -116,9 +145,50 @@ fn token_width(line: &str, column: usize) -> usize {
     token.trim_end().chars().count().max(1)
 }
 
+/// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Edit distance counting a swap of two neighbours as one edit (optimal string alignment),
+/// since `nmae` for `name` is the typical typo. Inputs are short keys, so O(n*m) is fine.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    d[0] = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn suggests_close_words_only() {
+        let regions = crate::rules::region_names;
+        assert_eq!(suggest("westeurop", regions()), Some("westeurope"));
+        assert_eq!(suggest("mars", regions()), None);
+        assert_eq!(suggest("nmae", ["name", "tags"]), Some("name"));
+    }
 
     #[test]
     fn key_paths_read_like_yaml() {
@@ -128,6 +198,16 @@ mod tests {
         );
         assert_eq!(key_path("/project/tags/a~1b"), "project.tags.\"a/b\"");
         assert_eq!(key_path(""), "(document)");
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let line = format!("{}^{}", "a".repeat(300), "b".repeat(300));
+        let (shown, column) = window(&line, 301);
+        assert_eq!(shown.chars().nth(column - 1), Some('^'));
+        assert!(shown.starts_with('…') && shown.ends_with('…'));
+        assert_eq!(shown.chars().count(), SNIPPET_WIDTH + 2);
+        assert_eq!(window("short", 2), ("short".to_owned(), 2));
     }
 
     #[test]

@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
+use crate::load::SourceFile;
+use crate::validate::validate;
+
 /// The starter spec; `__NAME__` is replaced by the project name.
 const STARTER: &str = include_str!("starter.yaml");
 
@@ -19,19 +22,22 @@ pub fn starter(project_name: &str) -> String {
 }
 
 /// Writes `mlgen.yaml` and `mlgen.schema.json` into `dir`. Refuses (nothing written) when
-/// `mlgen.yaml` already exists or the name is not a valid project name.
+/// `mlgen.yaml` already exists or the starter would not validate (a bad project name).
 pub fn init(dir: &Path, project_name: &str) -> anyhow::Result<PathBuf> {
-    let valid = project_name.len() >= 2
-        && project_name.len() <= 12
-        && project_name.starts_with(|c: char| c.is_ascii_lowercase())
-        && project_name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-    anyhow::ensure!(
-        valid,
-        "project name `{project_name}` must be 2-12 lowercase letters and digits, starting with a letter"
-    );
     let spec = dir.join(SPEC_FILE);
+    let text = starter(project_name);
+    // The validator is the one place that knows what a valid name is.
+    let source = SourceFile {
+        path: spec.clone(),
+        text: text.clone(),
+    };
+    if let Err(diagnostics) = validate(&source) {
+        let reasons: Vec<&str> = diagnostics.iter().map(|d| d.message.as_str()).collect();
+        anyhow::bail!(
+            "--name {project_name:?} does not make a valid spec: {}",
+            reasons.join("; ")
+        );
+    }
     anyhow::ensure!(
         !spec.exists(),
         "{} already exists; mlgen init never overwrites a spec",
@@ -40,7 +46,6 @@ pub fn init(dir: &Path, project_name: &str) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     std::fs::write(dir.join(SCHEMA_FILE), crate::schema::schema_text())
         .with_context(|| format!("writing {}", dir.join(SCHEMA_FILE).display()))?;
-    std::fs::write(&spec, starter(project_name))
-        .with_context(|| format!("writing {}", spec.display()))?;
+    std::fs::write(&spec, text).with_context(|| format!("writing {}", spec.display()))?;
     Ok(spec)
 }

@@ -32,6 +32,8 @@ pub struct LayoutError {
     pub field: &'static str,
     /// What is wrong.
     pub message: String,
+    /// The other field, when two folders clash.
+    pub clashes_with: Option<&'static str>,
 }
 
 impl Layout {
@@ -64,19 +66,42 @@ pub fn check(layout: &Layout) -> Vec<LayoutError> {
     let mut usable: Vec<(&'static str, String)> = Vec::new();
     for (field, raw) in layout.fields() {
         if let Some(message) = folder_problem(raw) {
-            errors.push(LayoutError { field, message });
-        } else if let Some((other, _)) = usable.iter().find(|(_, f)| *f == normalize(raw)) {
-            let message =
-                format!("`{raw}` is also the {other} folder; each module needs its own folder");
-            errors.push(LayoutError { field, message });
-        } else {
-            usable.push((field, normalize(raw)));
+            errors.push(LayoutError {
+                field,
+                message,
+                clashes_with: None,
+            });
+            continue;
+        }
+        // Case-insensitive: on macOS and Windows `Infra` and `infra` are one folder.
+        let folded = normalize(raw).to_lowercase();
+        match usable.iter().find(|(_, f)| *f == folded) {
+            Some((other, _)) => errors.push(LayoutError {
+                field,
+                message: clash_message(raw, other),
+                clashes_with: Some(other),
+            }),
+            None => usable.push((field, folded)),
         }
     }
     errors
 }
 
+/// The message for `folder` landing on the folder of field `other`.
+pub fn clash_message(folder: &str, other: &str) -> String {
+    format!("`{folder}` is also the {other} folder; each module needs its own folder")
+}
+
+/// Names Windows reserves for devices, with or without an extension.
+const RESERVED: &[&str] = &[
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
+    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
+
 fn folder_problem(raw: &str) -> Option<String> {
+    if raw.trim().is_empty() {
+        return Some("an empty folder name; write `.` for the output directory itself".into());
+    }
     if raw.starts_with('/') || raw.starts_with('~') || raw.get(1..2) == Some(":") {
         return Some(format!(
             "`{raw}` is absolute; folders are relative to the output directory"
@@ -96,6 +121,12 @@ fn folder_problem(raw: &str) -> Option<String> {
         if part.starts_with('.') {
             return Some(format!(
                 "`{raw}` contains the hidden folder `{part}`, which Terraform tooling skips"
+            ));
+        }
+        let stem = part.split('.').next().unwrap_or(part).to_ascii_lowercase();
+        if RESERVED.contains(&stem.as_str()) {
+            return Some(format!(
+                "`{raw}`: `{part}` is a reserved device name on Windows"
             ));
         }
         if !part
@@ -187,8 +218,24 @@ mod tests {
             vec![LayoutError {
                 field: "mlops",
                 message: "`./x/` is also the shared folder; each module needs its own folder"
-                    .into()
+                    .into(),
+                clashes_with: Some("shared"),
             }]
+        );
+        assert_eq!(
+            check(&layout("Infra", "infra", "main")).len(),
+            1,
+            "case-insensitive"
+        );
+        assert!(
+            check(&layout("", "b", "c"))[0]
+                .message
+                .contains("empty folder name")
+        );
+        assert!(
+            check(&layout("a/con", "b", "c"))[0]
+                .message
+                .contains("reserved device name")
         );
         assert!(
             check(&layout(

@@ -117,6 +117,11 @@ pub fn pointer_segment(key: &str) -> String {
 /// Parses the text as YAML into a JSON value and its span index.
 #[allow(clippy::result_large_err)] // one diagnostic, built once per run
 pub fn parse(source: &SourceFile) -> Result<(Value, SpanIndex), Diagnostic> {
+    if let Some((line, column)) = too_deep(&source.text) {
+        let message =
+            format!("invalid YAML: nested more than {MAX_FLOW_DEPTH} levels deep; a spec never is");
+        return Err(source.diagnostic_at(line, column, "", message));
+    }
     let spans = index_spans(&source.text);
     let yaml: serde_yaml::Value = serde_yaml::from_str(&source.text).map_err(|err| {
         let (mut line, mut column) = err.location().map_or((1, 1), |l| (l.line(), l.column()));
@@ -144,6 +149,48 @@ pub fn parse(source: &SourceFile) -> Result<(Value, SpanIndex), Diagnostic> {
     Ok((to_json(yaml), spans))
 }
 
+/// Deepest flow nesting (`[[[…` / `{{{…`) accepted. YAML parsers take time quadratic in the
+/// nesting depth (`serde_yaml` needs 44 s for 100,000 levels before it reports its own recursion
+/// limit), so such input is refused by this linear scan before any parser sees it.
+pub const MAX_FLOW_DEPTH: usize = 64;
+
+/// Position of the first flow opener beyond [`MAX_FLOW_DEPTH`]. Counts only `[`/`{` where a
+/// flow collection can start (line start, after `: `, `- `, `,`, `[`, `{`), outside quotes
+/// and comments, so plain scalars such as `a[b` never count.
+fn too_deep(text: &str) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    for (line_index, line) in text.lines().enumerate() {
+        let mut quote: Option<char> = None;
+        let mut previous = ' ';
+        let mut at_value_start = true;
+        for (column, c) in line.chars().enumerate() {
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None => match c {
+                    '#' if previous == ' ' || column == 0 => break,
+                    '"' | '\'' if at_value_start => quote = Some(c),
+                    '[' | '{' if at_value_start => {
+                        depth += 1;
+                        if depth > MAX_FLOW_DEPTH {
+                            return Some((line_index + 1, column + 1));
+                        }
+                    }
+                    ']' | '}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                },
+            }
+            at_value_start = match c {
+                '[' | '{' | ',' => true,
+                ' ' => at_value_start || matches!(previous, ':' | '-' | ','),
+                _ => false,
+            };
+            previous = c;
+        }
+    }
+    None
+}
+
 /// YAML → JSON. Non-string keys become their text, so `1: x` is reported as a bad key later
 /// rather than failing here; tags are dropped; non-finite floats become strings, which the
 /// schema then rejects with a type error.
@@ -159,6 +206,11 @@ fn to_json(yaml: serde_yaml::Value) -> Value {
                 Value::from(u)
             } else {
                 let f = n.as_f64().unwrap_or(f64::NAN);
+                // JSON Schema counts 4.0 as an integer; make serde agree.
+                #[allow(clippy::cast_possible_truncation, clippy::float_cmp)]
+                if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                    return Value::from(f as i64);
+                }
                 serde_json::Number::from_f64(f)
                     .map_or_else(|| Value::String(n.to_string()), Value::Number)
             }
@@ -190,6 +242,17 @@ fn index_spans(text: &str) -> SpanIndex {
     SpanIndex {
         spans: builder.spans,
         first_duplicate: builder.first_duplicate,
+    }
+}
+
+/// Where a value starts. An empty value (`tags:` with nothing after it) is reported by the
+/// parser at the next token, which may be a sibling key or past the end of the file; a value
+/// that starts on a later line at or left of its key's column is such a stand-in, so the key's
+/// own position is used instead.
+fn value_position(key: Option<(usize, usize)>, at: (usize, usize)) -> (usize, usize) {
+    match key {
+        Some(k) if at.0 > k.0 && at.1 <= k.1 => k,
+        _ => at,
     }
 }
 
@@ -303,12 +366,24 @@ impl MarkedEventReceiver for SpanBuilder {
             }
             Event::Scalar(..) | Event::Alias(..) => {
                 if let Some((pointer, key)) = self.next_value_slot() {
-                    self.spans.insert(pointer, Span { key, value: at });
+                    self.spans.insert(
+                        pointer,
+                        Span {
+                            key,
+                            value: value_position(key, at),
+                        },
+                    );
                 }
             }
             Event::MappingStart(..) | Event::SequenceStart(..) => {
                 if let Some((pointer, key)) = self.next_value_slot() {
-                    self.spans.insert(pointer.clone(), Span { key, value: at });
+                    self.spans.insert(
+                        pointer.clone(),
+                        Span {
+                            key,
+                            value: value_position(key, at),
+                        },
+                    );
                     self.stack
                         .push(if matches!(event, Event::MappingStart(..)) {
                             Frame::Map {
@@ -389,6 +464,37 @@ mod tests {
             "duplicate key \"l\" in `p`; a key may appear only once in a mapping"
         );
         assert_eq!((err.line, err.column), (3, 3));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_quickly() {
+        let deep = format!("x: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let start = std::time::Instant::now();
+        let err = parse(&source(&deep)).unwrap_err();
+        assert!(start.elapsed().as_secs() < 2, "took {:?}", start.elapsed());
+        assert_eq!((err.line, err.column), (1, 4 + MAX_FLOW_DEPTH));
+        assert!(
+            err.message.contains("nested more than 64 levels"),
+            "{}",
+            err.message
+        );
+        let fine = format!(
+            "x: {}1{}\nname: 'a[[[[' # [[[[\ny: b[[[[[[\n",
+            "[".repeat(60),
+            "]".repeat(60)
+        );
+        assert_eq!(too_deep(&fine), None);
+    }
+
+    #[test]
+    fn empty_values_point_at_their_key() {
+        let spans = index_spans("project:\n  tags:\n  environment: prod\nmlops:\nlast:\n");
+        assert_eq!(spans.get("/project/tags").unwrap().value, (2, 3));
+        assert_eq!(spans.get("/mlops").unwrap().value, (4, 1));
+        assert_eq!(spans.get("/last").unwrap().value, (5, 1));
+        let spans = index_spans("list:\n- a\nmap:\n  k: v\n");
+        assert_eq!(spans.get("/list/0").unwrap().value, (2, 3));
+        assert_eq!(spans.get("/map").unwrap().value, (4, 3));
     }
 
     #[test]

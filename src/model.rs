@@ -207,7 +207,7 @@ impl Model {
             .and_then(|c| c.sku)
             .unwrap_or(spec::RegistrySku::Premium);
         Self {
-            names: Names::derive(&p.name, &environment),
+            names: Names::derive(&p.name, &environment, p.suffix.as_deref()),
             project: Project {
                 name: p.name.clone(),
                 environment,

@@ -29,9 +29,10 @@ pub struct Names {
 }
 
 impl Names {
-    /// Derives all names from the project name and environment.
-    pub fn derive(project: &str, environment: &str) -> Self {
-        let suffix = unique_suffix(project, environment);
+    /// Derives all names from the project name and environment; `suffix` replaces the hashed
+    /// suffix of the globally unique names.
+    pub fn derive(project: &str, environment: &str, suffix: Option<&str>) -> Self {
+        let suffix = suffix.map_or_else(|| unique_suffix(project, environment), str::to_owned);
         Self {
             resource_group: format!("rg-{project}-{environment}"),
             key_vault: format!("kv-{project}-{environment}-{suffix}"),
@@ -199,7 +200,7 @@ mod tests {
 
     #[test]
     fn derives_caf_names_with_a_stable_suffix() {
-        let names = Names::derive("churn", "dev");
+        let names = Names::derive("churn", "dev", None);
         assert_eq!(names.resource_group, "rg-churn-dev");
         assert_eq!(names.machine_learning_workspace, "mlw-churn-dev");
         let suffix = &names.key_vault["kv-churn-dev-".len()..];
@@ -208,20 +209,25 @@ mod tests {
         assert_eq!(names.container_registry, format!("crchurndev{suffix}"));
         // Pinned: a changed suffix would make Terraform replace the storage account.
         assert_eq!(unique_suffix("churn", "dev"), suffix);
-        assert_eq!(Names::derive("churn", "dev"), names);
+        assert_eq!(Names::derive("churn", "dev", None), names);
         assert_ne!(unique_suffix("churn", "prod"), suffix);
+        let chosen = Names::derive("churn", "dev", Some("x1"));
+        assert_eq!(
+            (chosen.key_vault.as_str(), chosen.storage_account.as_str()),
+            ("kv-churn-dev-x1", "stchurndevx1")
+        );
     }
 
     #[test]
     fn every_default_name_passes_its_rule() {
-        for (name, rule) in Names::derive("churn", "dev").with_rules() {
+        for (name, rule) in Names::derive("churn", "dev", None).with_rules() {
             assert_eq!(rule.check(name), Ok(()), "{name}");
         }
     }
 
     #[test]
     fn long_project_and_environment_break_the_key_vault_limit() {
-        let names = Names::derive("abcdefghijkl", "abcdefgh");
+        let names = Names::derive("abcdefghijkl", "abcdefgh", None);
         let err = KEY_VAULT.check(&names.key_vault).unwrap_err();
         assert!(
             err.contains("is 29 characters long; Azure allows 3-24"),

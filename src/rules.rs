@@ -12,6 +12,8 @@ pub const SCHEMA_ID: &str =
 pub const PROJECT_NAME: &str = "^[a-z][a-z0-9]{1,11}$";
 /// `project.environment`.
 pub const ENVIRONMENT: &str = "^[a-z][a-z0-9]{0,7}$";
+/// `project.suffix`.
+pub const SUFFIX: &str = "^[a-z0-9]{1,8}$";
 /// `project.location`: the shape of an Azure region name (membership is checked separately).
 pub const LOCATION: &str = "^[a-z][a-z0-9]*$";
 /// `mlops.compute_clusters[].name`.
@@ -26,6 +28,7 @@ pub fn describe_pattern(pattern: &str) -> Option<&'static str> {
     Some(match pattern {
         PROJECT_NAME => "2-12 lowercase letters and digits, starting with a letter",
         ENVIRONMENT => "1-8 lowercase letters and digits, starting with a letter",
+        SUFFIX => "1-8 lowercase letters and digits",
         LOCATION => "an Azure region name such as `westeurope` (lowercase, no spaces)",
         CLUSTER_NAME => {
             "3-32 letters, digits and hyphens, starting with a letter and ending with a letter or digit"
@@ -114,39 +117,6 @@ pub fn has_availability_zones(region: &str) -> bool {
         .any(|(name, zones)| *name == region && *zones)
 }
 
-/// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
-pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(word, c), c))
-        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-/// Edit distance counting a swap of two neighbours as one edit (optimal string alignment),
-/// since `nmae` for `name` is the typical typo. Inputs are short keys, so O(n*m) is fine.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    d[0] = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,12 +126,5 @@ mod tests {
         assert!(REGIONS.windows(2).all(|w| w[0].0 < w[1].0));
         assert!(has_availability_zones("westeurope") && !has_availability_zones("westus"));
         assert!(is_region("westus") && !is_region("mars"));
-    }
-
-    #[test]
-    fn suggests_close_words_only() {
-        assert_eq!(suggest("westeurop", region_names()), Some("westeurope"));
-        assert_eq!(suggest("mars", region_names()), None);
-        assert_eq!(suggest("nmae", ["name", "tags"]), Some("name"));
     }
 }

@@ -50,8 +50,14 @@ pub struct Project {
     /// Azure region (default `westeurope`), e.g. `westeurope`, `eastus2`.
     #[schemars(regex(pattern = rules::LOCATION))]
     pub location: Option<String>,
-    /// Tags added to every taggable resource (default `{}`). Any characters are allowed.
+    /// Tags added to every taggable resource (default `{}`). Values may hold any character;
+    /// names may not hold `< > % & \ ? /`.
     pub tags: Option<BTreeMap<String, String>>,
+    /// Suffix of the globally unique names (storage account, Key Vault, container registry):
+    /// 1-8 lowercase letters and digits. Default: 4 characters hashed from name and
+    /// environment. Set it when one of those names is already taken in Azure.
+    #[schemars(regex(pattern = rules::SUFFIX))]
+    pub suffix: Option<String>,
 }
 
 /// An output language.

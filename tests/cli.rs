@@ -312,4 +312,18 @@ fn init_writes_a_valid_starter_and_never_overwrites() {
     assert_eq!(code, 2);
     assert!(stderr.contains("already exists"), "{stderr}");
     assert_eq!(fs::read_to_string(&spec).unwrap(), "edited by hand");
+
+    let other = dir.path().join("other");
+    let (code, _, stderr) = run(&[
+        OsStr::new("init"),
+        other.as_os_str(),
+        OsStr::new("--name"),
+        OsStr::new("Bad_Name"),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("`project.name` must be 2-12 lowercase letters and digits"),
+        "{stderr}"
+    );
+    assert!(!other.exists());
 }

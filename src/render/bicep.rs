@@ -1,0 +1,52 @@
+//! Bicep specifics of rendering: the `bicep` filter templates use to quote spec values, and the
+//! layout clean-up applied to every `.bicep` and `.bicepparam` output.
+
+use std::collections::HashMap;
+
+use tera::{Tera, Value};
+
+/// `value` as a single-quoted Bicep string whose content is exactly `value`: `\`, `'` and the
+/// interpolation opener `${` are escaped, control characters become `\n`, `\r`, `\t` or
+/// `\u{…}`, so a spec value can never become Bicep syntax.
+pub fn quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('\'');
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => out.push_str("\\'"),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:X}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// Registers `bicep`: `{{ value | bicep }}` is `value` as a safely escaped Bicep string.
+pub(super) fn register_filters(tera: &mut Tera) {
+    tera.register_filter("bicep", |value: &Value, _: &HashMap<String, Value>| match value {
+        Value::String(s) => Ok(Value::String(quote(s))),
+        Value::Number(_) | Value::Bool(_) => Ok(Value::String(quote(&value.to_string()))),
+        other => Err(tera::Error::msg(format!("the bicep filter quotes strings, not {other}"))),
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_keep_values_literal() {
+        assert_eq!(quote("it's"), r"'it\'s'");
+        assert_eq!(quote(r"a\b"), r"'a\\b'");
+        assert_eq!(quote("${x} $y {z}"), r"'\${x} $y {z}'");
+        assert_eq!(quote("l1\nl2\u{7}"), r"'l1\nl2\u{7}'");
+        assert_eq!(quote("é€"), "'é€'");
+    }
+}

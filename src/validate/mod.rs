@@ -1,0 +1,264 @@
+//! Validation: a spec's text in, a typed [`Spec`] or every diagnostic out.
+//!
+//! Three passes, each reporting all it finds: YAML syntax (one position, from the parser), the
+//! JSON Schema ([`schema_errors`]: each error's instance path mapped back to the YAML key or
+//! value through the span index), then the rules the schema cannot express ([`semantic`]).
+//! Nothing here panics on user input and nothing here touches the filesystem.
+
+mod schema_errors;
+mod semantic;
+
+use std::sync::OnceLock;
+
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::{ValidationError, Validator};
+use serde_json::Value;
+
+use crate::diag::{Diagnostic, key_path, sort_and_dedup};
+use crate::load::{SourceFile, SpanIndex, parse, pointer_segment};
+use crate::model::Model;
+use crate::spec::Spec;
+
+/// Validates a spec file's text; returns the typed spec or all its diagnostics, sorted.
+///
+/// Semantic rules run even when the schema found errors: the offending nodes are pruned (so
+/// their defaults apply) and every rule that reads a pruned node is skipped, so one run shows
+/// everything that is knowably wrong without inventing follow-on errors.
+pub fn validate(source: &SourceFile) -> Result<Spec, Vec<Diagnostic>> {
+    let (value, spans) = parse(source).map_err(|d| vec![d])?;
+    let ctx = Located {
+        source,
+        spans: &spans,
+    };
+    if value.is_null() {
+        return Err(vec![ctx.make(
+            (1, 1),
+            "",
+            "the spec is empty".into(),
+            Some(minimal_spec_help()),
+        )]);
+    }
+    let errors: Vec<ValidationError<'_>> = validator().iter_errors(&value).collect();
+    let mut diagnostics: Vec<Diagnostic> = errors
+        .iter()
+        .flat_map(|e| schema_errors::schema_error(e, &ctx))
+        .collect();
+    let pruned = errors
+        .iter()
+        .map(prunable)
+        .collect::<Option<Vec<Vec<String>>>>()
+        .map(|p| Pruned(p.concat()));
+    if let Some(pruned) = pruned {
+        let mut rest = value.clone();
+        for pointer in &pruned.0 {
+            remove(&mut rest, pointer);
+        }
+        match serde_path_to_error::deserialize::<_, Spec>(rest) {
+            Ok(spec) => {
+                diagnostics.extend(semantic::diagnostics(
+                    &spec,
+                    &Model::from_spec(&spec),
+                    &pruned,
+                    &ctx,
+                ));
+                if diagnostics.is_empty() {
+                    return Ok(spec);
+                }
+            }
+            // The schema accepted everything kept, so this is what the schema cannot express.
+            Err(err) if diagnostics.is_empty() => {
+                let pointer = to_pointer(err.path());
+                let message = format!("`{}`: {}", key_path(&pointer), err.inner());
+                diagnostics.push(ctx.at_value(&pointer, message, None));
+            }
+            Err(_) => {}
+        }
+    }
+    sort_and_dedup(&mut diagnostics);
+    Err(diagnostics)
+}
+
+/// A serde path (`mlops.compute_clusters[0].max_nodes`) as a JSON pointer.
+fn to_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .map(|segment| match segment {
+            Segment::Seq { index } => format!("/{index}"),
+            Segment::Map { key } => format!("/{}", pointer_segment(key)),
+            Segment::Enum { variant } => format!("/{}", pointer_segment(variant)),
+            Segment::Unknown => String::new(),
+        })
+        .collect()
+}
+
+/// Pointers removed from the document before the semantic pass.
+pub(super) struct Pruned(Vec<String>);
+
+impl Pruned {
+    /// True when `pointer` was removed, or lies inside or around something removed.
+    pub(super) fn touches(&self, pointer: &str) -> bool {
+        self.0.iter().any(|r| {
+            r == pointer
+                || r.starts_with(&format!("{pointer}/"))
+                || pointer.starts_with(&format!("{r}/"))
+        })
+    }
+}
+
+/// What to prune for one schema error: `None` when pruning cannot make the rest valid
+/// (a missing key, the whole document, a list item whose removal would renumber its siblings).
+fn prunable(error: &ValidationError<'_>) -> Option<Vec<String>> {
+    let pointer = error.instance_path().as_str();
+    match error.kind() {
+        ValidationErrorKind::Required { .. } => None,
+        ValidationErrorKind::AdditionalProperties { unexpected } => Some(
+            unexpected
+                .iter()
+                .map(|k| format!("{pointer}/{}", pointer_segment(k)))
+                .collect(),
+        ),
+        _ if pointer.is_empty() => None,
+        _ if pointer
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            None
+        }
+        _ => Some(vec![pointer.to_owned()]),
+    }
+}
+
+/// Removes the object member at `pointer` (a no-op if it is already gone).
+fn remove(value: &mut Value, pointer: &str) {
+    let Some((parent, key)) = pointer.rsplit_once('/') else {
+        return;
+    };
+    let key = key.replace("~1", "/").replace("~0", "~");
+    if let Some(Value::Object(map)) = value.pointer_mut(parent) {
+        map.remove(&key);
+    }
+}
+
+/// The source and its span index: turns pointers into positioned diagnostics.
+pub(super) struct Located<'a> {
+    source: &'a SourceFile,
+    spans: &'a SpanIndex,
+}
+
+impl Located<'_> {
+    pub(super) fn make(
+        &self,
+        (line, column): (usize, usize),
+        pointer: &str,
+        message: String,
+        help: Option<String>,
+    ) -> Diagnostic {
+        let mut d = self.source.diagnostic_at(line, column, pointer, message);
+        d.help = help;
+        d
+    }
+
+    /// At the value of `pointer` (or its nearest located ancestor).
+    pub(super) fn at_value(
+        &self,
+        pointer: &str,
+        message: String,
+        help: Option<String>,
+    ) -> Diagnostic {
+        let pos = self.spans.nearest(pointer).map_or((1, 1), |s| s.value);
+        self.make(pos, pointer, message, help)
+    }
+
+    /// True when the spec itself holds `pointer` (rather than a default standing in for it).
+    pub(super) fn has(&self, pointer: &str) -> bool {
+        self.spans.get(pointer).is_some()
+    }
+
+    /// At the key of `pointer`, falling back to its value.
+    pub(super) fn at_key(
+        &self,
+        pointer: &str,
+        message: String,
+        help: Option<String>,
+    ) -> Diagnostic {
+        let pos = self
+            .spans
+            .nearest(pointer)
+            .map_or((1, 1), |s| s.key.unwrap_or(s.value));
+        self.make(pos, pointer, message, help)
+    }
+}
+
+pub(super) fn schema() -> &'static Value {
+    static SCHEMA: OnceLock<Value> = OnceLock::new();
+    SCHEMA.get_or_init(crate::schema::schema_value)
+}
+
+fn validator() -> &'static Validator {
+    static VALIDATOR: OnceLock<Validator> = OnceLock::new();
+    VALIDATOR.get_or_init(|| {
+        jsonschema::draft202012::new(schema())
+            .expect("the generated schema is a valid draft 2020-12 schema")
+    })
+}
+
+pub(super) fn minimal_spec_help() -> String {
+    "a minimal spec is `version: 1` and `project: {name: myproject}`; `mlgen init` writes a starter"
+        .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diagnostics(text: &str) -> Vec<String> {
+        let source = SourceFile {
+            path: "s.yaml".into(),
+            text: text.into(),
+        };
+        match validate(&source) {
+            Ok(_) => Vec::new(),
+            Err(ds) => ds
+                .iter()
+                .map(|d| format!("{}:{}: {}", d.line, d.column, d.message))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn minimal_spec_is_valid() {
+        assert!(diagnostics("version: 1\nproject:\n  name: churn\n").is_empty());
+    }
+
+    #[test]
+    fn reports_every_schema_error_at_its_key() {
+        let ds = diagnostics(
+            "version: 1\nproject:\n  name: Churn\n  nmae: x\nmlops:\n  compute_clusters:\n    - name: gpu\n      max_nodes: \"4\"\n",
+        );
+        assert_eq!(ds.len(), 3, "{ds:?}");
+        assert!(
+            ds[0].starts_with("3:9: `project.name` must be 2-12 lowercase"),
+            "{ds:?}"
+        );
+        assert!(
+            ds[1].starts_with("4:3: unknown key `nmae` in `project`"),
+            "{ds:?}"
+        );
+        assert!(
+            ds[2].starts_with("8:18: `mlops.compute_clusters[0].max_nodes` must be an integer"),
+            "{ds:?}"
+        );
+    }
+
+    #[test]
+    fn semantic_errors_come_together() {
+        let ds = diagnostics(
+            "version: 1\nproject:\n  name: churn\n  location: westeurop\nmlops:\n  compute_clusters:\n    - {name: a-1, min_nodes: 3, max_nodes: 2}\n    - {name: A-1}\n",
+        );
+        assert_eq!(ds.len(), 3, "{ds:?}");
+        assert!(ds[0].contains("not an Azure region"));
+        assert!(ds[1].contains("max_nodes (2) is less than min_nodes (3)"));
+        assert!(ds[2].contains("already used by `mlops.compute_clusters[0]`"));
+    }
+}

@@ -1,0 +1,327 @@
+//! The rules a JSON Schema cannot express, one function each: Azure regions and availability
+//! zones, Azure's naming rules for every derived name, cluster sizes and uniqueness, safe layout
+//! folders, targets and networking that this version cannot render yet, address ranges and
+//! Azure's tag limits.
+//!
+//! Every rule reads the typed spec (what the user wrote, for positions) and the model (what will
+//! be rendered), and skips itself when the schema pass pruned one of its inputs, so a rule never
+//! reports a follow-on error of a problem already reported.
+
+use std::collections::BTreeMap;
+
+use super::{Located, Pruned};
+use crate::diag::{Diagnostic, key_path, suggest};
+use crate::layout::{self, LayoutError};
+use crate::load::pointer_segment;
+use crate::model::{self, Model};
+use crate::rules;
+use crate::spec::{Spec, Target};
+
+/// Azure's limits on tags, counted in UTF-16 code units as Azure counts them. Storage accounts
+/// allow only 128-character tag names, and every mlgen tag lands on the storage account too.
+const MAX_TAG_NAME: usize = 128;
+const MAX_TAG_VALUE: usize = 256;
+const MAX_TAGS: usize = 50;
+/// Characters Azure refuses in tag names.
+const FORBIDDEN_TAG_NAME_CHARS: &[char] = &['<', '>', '%', '&', '\\', '?', '/'];
+
+/// Every semantic problem of a spec.
+pub(super) fn diagnostics(
+    spec: &Spec,
+    model: &Model,
+    pruned: &Pruned,
+    ctx: &Located<'_>,
+) -> Vec<Diagnostic> {
+    let check = Check {
+        spec,
+        model,
+        pruned,
+        ctx,
+    };
+    let mut out = Vec::new();
+    check.region(&mut out);
+    check.zones(&mut out);
+    check.names(&mut out);
+    check.clusters(&mut out);
+    check.layout(&mut out);
+    check.targets(&mut out);
+    check.network(&mut out);
+    check.tags(&mut out);
+    out
+}
+
+struct Check<'a> {
+    spec: &'a Spec,
+    model: &'a Model,
+    pruned: &'a Pruned,
+    ctx: &'a Located<'a>,
+}
+
+impl Check<'_> {
+    fn region(&self, out: &mut Vec<Diagnostic>) {
+        let location = &self.model.project.location;
+        if self.pruned.touches("/project/location") || rules::is_region(location) {
+            return;
+        }
+        let help = suggest(location, rules::region_names())
+            .map(|s| format!("did you mean `{s}`?"))
+            .or_else(|| Some("`az account list-locations -o table` lists the region names".into()));
+        let message =
+            format!("`project.location`: `{location}` is not an Azure region mlgen knows");
+        out.push(self.ctx.at_value("/project/location", message, help));
+    }
+
+    /// Zone-redundant storage needs a region with availability zones.
+    fn zones(&self, out: &mut Vec<Diagnostic>) {
+        let location = &self.model.project.location;
+        let replication = &self.model.storage_account.replication;
+        let zonal = ["ZRS", "GZRS", "RAGZRS"].contains(&replication.as_str());
+        if !zonal
+            || !rules::is_region(location)
+            || rules::has_availability_zones(location)
+            || self.pruned.touches("/mlops/storage_account")
+        {
+            return;
+        }
+        let written = self
+            .spec
+            .mlops
+            .as_ref()
+            .and_then(|m| m.storage_account.as_ref())
+            .is_some_and(|s| s.replication.is_some());
+        let (at, default) = if written {
+            ("/mlops/storage_account/replication", "")
+        } else {
+            ("/project/location", " (the default)")
+        };
+        let message = format!(
+            "`mlops.storage_account.replication`: {replication}{default} needs a region with availability zones, and `{location}` has none"
+        );
+        let help =
+            Some("use `replication: LRS` or `GRS`, or a region with availability zones".into());
+        out.push(self.ctx.at_value(at, message, help));
+    }
+
+    /// Every derived name must satisfy Azure's rule for its resource type.
+    fn names(&self, out: &mut Vec<Diagnostic>) {
+        if ["/project/name", "/project/environment", "/project/suffix"]
+            .iter()
+            .any(|p| self.pruned.touches(p))
+        {
+            return;
+        }
+        for (name, rule) in self.model.names.with_rules() {
+            if let Err(problem) = rule.check(name) {
+                let help = Some("shorten `project.name` or `project.environment`, or set a shorter `project.suffix`".into());
+                out.push(self.ctx.at_value(
+                    "/project/name",
+                    format!("`project.name`: {problem}"),
+                    help,
+                ));
+            }
+        }
+    }
+
+    fn clusters(&self, out: &mut Vec<Diagnostic>) {
+        let clusters = self
+            .spec
+            .mlops
+            .as_ref()
+            .and_then(|m| m.compute_clusters.as_ref());
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, cluster) in clusters.into_iter().flatten().enumerate() {
+            let here = format!("/mlops/compute_clusters/{i}");
+            let (min_at, max_at) = (format!("{here}/min_nodes"), format!("{here}/max_nodes"));
+            let min = cluster.min_nodes.unwrap_or(model::DEFAULT_MIN_NODES);
+            let max = cluster.max_nodes.unwrap_or(model::DEFAULT_MAX_NODES);
+            if max < min && !self.pruned.touches(&min_at) && !self.pruned.touches(&max_at) {
+                let at = if cluster.max_nodes.is_some() {
+                    max_at
+                } else {
+                    min_at
+                };
+                let message = format!(
+                    "`{}`: max_nodes ({max}) is less than min_nodes ({min})",
+                    key_path(&here)
+                );
+                out.push(self.ctx.at_value(&at, message, None));
+            }
+            if let Some(first) = seen.insert(cluster.name.to_ascii_lowercase(), i) {
+                let message = format!(
+                    "`{}.name`: cluster name `{}` is already used by `mlops.compute_clusters[{first}]`",
+                    key_path(&here),
+                    cluster.name
+                );
+                let help = Some(
+                    "compute cluster names are case-insensitive and must be unique in a workspace"
+                        .into(),
+                );
+                out.push(self.ctx.at_value(&format!("{here}/name"), message, help));
+            }
+        }
+    }
+
+    /// Layout problems, each blamed on a folder the user wrote rather than on a default.
+    fn layout(&self, out: &mut Vec<Diagnostic>) {
+        let raw = model::raw_layout(self.spec);
+        let written = |field: &str| self.ctx.has(&format!("/layout/{field}"));
+        for LayoutError {
+            field,
+            mut message,
+            clashes_with,
+        } in layout::check(&raw)
+        {
+            let mut blamed = field;
+            if let Some(other) = clashes_with.filter(|other| !written(field) && written(other)) {
+                let folder = raw
+                    .fields()
+                    .into_iter()
+                    .find(|(f, _)| *f == other)
+                    .map_or("", |(_, v)| v);
+                message = layout::clash_message(folder, field);
+                blamed = other;
+            }
+            let at = format!("/layout/{blamed}");
+            if !self.pruned.touches(&at) {
+                out.push(
+                    self.ctx
+                        .at_value(&at, format!("`layout.{blamed}`: {message}"), None),
+                );
+            }
+        }
+    }
+
+    fn targets(&self, out: &mut Vec<Diagnostic>) {
+        if self.pruned.touches("/targets") || !self.model.targets.contains(&Target::Bicep) {
+            return;
+        }
+        let at = self
+            .spec
+            .targets
+            .iter()
+            .flatten()
+            .position(|t| *t == Target::Bicep)
+            .unwrap_or(0);
+        let message =
+            "`targets`: the bicep target is not available in this version of mlgen yet".into();
+        out.push(self.ctx.at_value(
+            &format!("/targets/{at}"),
+            message,
+            Some("use `targets: [terraform]`".into()),
+        ));
+    }
+
+    fn network(&self, out: &mut Vec<Diagnostic>) {
+        let Some(network) = &self.spec.network else {
+            return;
+        };
+        if network.private_endpoints == Some(true) {
+            let at = "/network/private_endpoints";
+            if self.model.container_registry.sku != "Premium"
+                && !self.pruned.touches("/mlops/container_registry")
+            {
+                let message = "`network.private_endpoints`: private endpoints need `mlops.container_registry.sku: Premium`";
+                out.push(self.ctx.at_value(at, message.into(), None));
+            }
+            let message = "`network.private_endpoints`: private networking is not available in this version of mlgen yet";
+            out.push(self.ctx.at_value(
+                at,
+                message.into(),
+                Some("remove the key or set it to false".into()),
+            ));
+        }
+        if let Some(Err(problem)) = network.address_space.as_deref().map(check_cidr) {
+            let message = format!("`network.address_space`: {problem}");
+            out.push(self.ctx.at_value("/network/address_space", message, None));
+        }
+    }
+
+    /// Azure's tag limits. Values may hold any character (they are escaped when rendered);
+    /// names may not hold the few characters Azure refuses.
+    fn tags(&self, out: &mut Vec<Diagnostic>) {
+        for (tag, value) in self.spec.project.tags.iter().flatten() {
+            let at = format!("/project/tags/{}", pointer_segment(tag));
+            let name_len = tag.encode_utf16().count();
+            if name_len == 0 || name_len > MAX_TAG_NAME {
+                let message = format!(
+                    "`project.tags`: tag names must be 1-{MAX_TAG_NAME} characters long (Azure limit), found {name_len}"
+                );
+                out.push(self.ctx.at_key(&at, message, None));
+            }
+            if let Some(c) = tag
+                .chars()
+                .find(|c| FORBIDDEN_TAG_NAME_CHARS.contains(c) || c.is_control())
+            {
+                let message = format!(
+                    "`project.tags`: tag name {tag:?} contains {c:?}, which Azure does not allow in tag names"
+                );
+                let help =
+                    Some("tag names may not contain < > % & \\ ? / or control characters".into());
+                out.push(self.ctx.at_key(&at, message, help));
+            }
+            let value_len = value.encode_utf16().count();
+            if value_len > MAX_TAG_VALUE {
+                let message = format!(
+                    "`{}`: tag values may be at most {MAX_TAG_VALUE} characters long (Azure limit), found {value_len}",
+                    key_path(&at)
+                );
+                out.push(self.ctx.at_value(&at, message, None));
+            }
+        }
+        let count = self.model.project.tags.len();
+        if count > MAX_TAGS {
+            let message = format!(
+                "`project.tags`: {count} tags including mlgen's own; Azure allows {MAX_TAGS} per resource"
+            );
+            out.push(self.ctx.at_key("/project/tags", message, None));
+        }
+    }
+}
+
+/// An IPv4 CIDR a virtual network can use: octets 0-255, prefix /8-/29, no host bits set.
+fn check_cidr(cidr: &str) -> Result<(), String> {
+    let (addr, prefix) = cidr.split_once('/').ok_or("expected ADDRESS/PREFIX")?;
+    let octets: Vec<u32> = addr
+        .split('.')
+        .map(|o| o.parse().map_err(|_| format!("`{o}` is not a number")))
+        .collect::<Result<_, _>>()?;
+    if octets.len() != 4 || octets.iter().any(|&o| o > 255) {
+        return Err(format!("`{addr}` is not an IPv4 address"));
+    }
+    let prefix: u32 = prefix
+        .parse()
+        .map_err(|_| format!("`{prefix}` is not a prefix length"))?;
+    if !(8..=29).contains(&prefix) {
+        return Err(format!(
+            "prefix /{prefix} is outside the /8-/29 Azure allows for a virtual network"
+        ));
+    }
+    let bits = octets.iter().fold(0u32, |acc, o| (acc << 8) | o);
+    if bits & (u32::MAX >> prefix) != 0 {
+        let network = bits & !(u32::MAX >> prefix);
+        let dotted = [24, 16, 8, 0]
+            .map(|s| ((network >> s) & 0xff).to_string())
+            .join(".");
+        return Err(format!(
+            "`{cidr}` has host bits set; did you mean `{dotted}/{prefix}`?"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidr_rules() {
+        assert!(check_cidr("10.0.0.0/16").is_ok());
+        assert!(check_cidr("10.0.0.0/30").unwrap_err().contains("/8-/29"));
+        assert!(
+            check_cidr("10.0.1.0/16")
+                .unwrap_err()
+                .contains("did you mean `10.0.0.0/16`")
+        );
+        assert!(check_cidr("300.0.0.0/16").is_err());
+    }
+}
