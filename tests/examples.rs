@@ -114,3 +114,51 @@ fn tag_values_stay_literal_in_terraform() {
         "{tfvars}"
     );
 }
+
+#[test]
+fn premium_only_registry_settings_follow_the_sku_and_region() {
+    let dir = tempfile::tempdir().unwrap();
+    let render = |extra: &str| {
+        let spec = dir.path().join("mlgen.yaml");
+        std::fs::write(
+            &spec,
+            format!("version: 1\nproject:\n  name: churn\n{extra}"),
+        )
+        .unwrap();
+        mlgen::render_spec_file(&spec)
+            .unwrap()
+            .get("infrastructure/mlops/main.tf")
+            .unwrap()
+            .to_owned()
+    };
+    let premium_only = [
+        "public_network_access_enabled = false\n  network_rule",
+        "data_endpoint_enabled",
+        "retention_policy_in_days",
+        "export_policy_enabled",
+        "zone_redundancy_enabled",
+    ];
+    for sku in ["Basic", "Standard"] {
+        let mlops = render(&format!("mlops:\n  container_registry:\n    sku: {sku}\n"));
+        for setting in premium_only {
+            assert!(
+                !mlops.contains(setting),
+                "{sku} registry must not set {setting}:\n{mlops}"
+            );
+        }
+        assert!(mlops.contains(&format!("= \"{sku}\"")), "{mlops}");
+    }
+    let premium = render("");
+    for setting in premium_only {
+        assert!(
+            premium.contains(setting),
+            "Premium registry sets {setting}:\n{premium}"
+        );
+    }
+    // westus has no availability zones: Premium, but not zone-redundant.
+    let no_zones = render("  location: westus\nmlops:\n  storage_account:\n    replication: LRS\n");
+    assert!(
+        no_zones.contains("data_endpoint_enabled") && !no_zones.contains("zone_redundancy_enabled"),
+        "{no_zones}"
+    );
+}
