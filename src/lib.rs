@@ -94,7 +94,7 @@ pub fn render_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<Tree>
         anyhow::ensure!(
             model.targets.contains(&target),
             "--target {} is not among the spec's targets",
-            format!("{target:?}").to_lowercase()
+            target.name()
         );
         model.targets = vec![target];
     }

@@ -258,18 +258,17 @@ impl Model {
                     .unwrap_or(false),
             },
             storage_account: StorageAccount {
-                replication: format!(
-                    "{:?}",
-                    mlops
-                        .and_then(|m| m.storage_account.as_ref())
-                        .and_then(|s| s.replication)
-                        .unwrap_or(spec::Replication::ZRS)
-                ),
+                replication: mlops
+                    .and_then(|m| m.storage_account.as_ref())
+                    .and_then(|s| s.replication)
+                    .unwrap_or(spec::Replication::ZRS)
+                    .azure_name()
+                    .to_owned(),
             },
             container_registry: ContainerRegistry {
                 zone_redundant: sku == spec::RegistrySku::Premium
                     && rules::has_availability_zones(&location),
-                sku: format!("{sku:?}"),
+                sku: sku.azure_name().to_owned(),
             },
             compute_clusters: clusters,
             network: Network {

@@ -60,16 +60,26 @@ pub struct Project {
     pub suffix: Option<String>,
 }
 
-/// An output language.
+/// An output language: `terraform` (HashiCorp Terraform with the azurerm provider) or `bicep`
+/// (Azure Bicep).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
+#[allow(missing_docs)] // variant docs would turn the schema's `enum` into a `oneOf`
 pub enum Target {
-    /// `HashiCorp` Terraform with the azurerm provider.
     Terraform,
-    /// Azure Bicep.
     Bicep,
+}
+
+impl Target {
+    /// The name used in specs, on the command line and as the template folder.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Terraform => "terraform",
+            Self::Bicep => "bicep",
+        }
+    }
 }
 
 /// Output folders, each relative to the output directory.
@@ -188,6 +198,20 @@ pub enum Replication {
     RAGZRS,
 }
 
+impl Replication {
+    /// Azure's spelling (`account_replication_type`).
+    pub fn azure_name(self) -> &'static str {
+        match self {
+            Self::LRS => "LRS",
+            Self::ZRS => "ZRS",
+            Self::GRS => "GRS",
+            Self::GZRS => "GZRS",
+            Self::RAGRS => "RAGRS",
+            Self::RAGZRS => "RAGZRS",
+        }
+    }
+}
+
 /// Container registry settings.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -203,6 +227,17 @@ pub enum RegistrySku {
     Basic,
     Standard,
     Premium,
+}
+
+impl RegistrySku {
+    /// Azure's spelling of the tier.
+    pub fn azure_name(self) -> &'static str {
+        match self {
+            Self::Basic => "Basic",
+            Self::Standard => "Standard",
+            Self::Premium => "Premium",
+        }
+    }
 }
 
 /// One Azure ML compute cluster.

@@ -4,9 +4,9 @@
 //! Templates are written for readability, not for alignment; [`format`] then applies the two
 //! layout rules of hclwrite (the library behind `terraform fmt`): indentation by bracket depth,
 //! and `=` aligned across each run of consecutive single-line attributes, measured in grapheme
-//! clusters. Doing this in mlgen means a team template never has to count spaces, and every
-//! output is fmt-clean by construction. Spacing *within* a line is left as written (templates
-//! use canonical spacing), and heredocs are copied verbatim.
+//! clusters. Doing this in mlgen means a template never has to count alignment spaces. Spacing
+//! *within* a line is left as written, so templates use canonical spacing (`a = { b = 1 }`);
+//! heredocs and multi-line `/* */` comments are copied verbatim.
 
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -45,6 +45,8 @@ struct LineShape {
     assign_at: Option<usize>,
     /// Heredoc end marker if the line opens one.
     heredoc: Option<String>,
+    /// True when the line opens a `/* … */` comment it does not close.
+    opens_block_comment: bool,
 }
 
 /// Scans one trimmed line of HCL.
@@ -60,6 +62,7 @@ fn shape(line: &str) -> LineShape {
     let mut net = 0;
     let mut first_equal: Option<(usize, i32)> = None;
     let mut heredoc = None;
+    let mut opens_block_comment = false;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -84,6 +87,15 @@ fn shape(line: &str) -> LineShape {
                     b'"' => stack.push(State::Str),
                     b'#' if top_level => break,
                     b'/' if top_level && following == Some(b'/') => break,
+                    b'/' if top_level && following == Some(b'*') => {
+                        match line[i + 2..].find("*/") {
+                            Some(end) => i += end + 3,
+                            None => {
+                                opens_block_comment = true;
+                                break;
+                            }
+                        }
+                    }
                     b'{' | b'[' | b'(' => {
                         if let State::Interp(depth) = state {
                             stack.pop();
@@ -135,6 +147,7 @@ fn shape(line: &str) -> LineShape {
         net_brackets: net,
         assign_at,
         heredoc,
+        opens_block_comment,
     }
 }
 
@@ -164,7 +177,12 @@ pub fn format(text: &str) -> String {
     let mut in_heredoc: Option<String> = None;
     for raw in text.lines() {
         if let Some(marker) = &in_heredoc {
-            if raw.trim() == marker {
+            let closed = if marker == "*/" {
+                raw.contains("*/")
+            } else {
+                raw.trim() == marker
+            };
+            if closed {
                 in_heredoc = None;
             }
             lines.push(Line {
@@ -215,7 +233,11 @@ pub fn format(text: &str) -> String {
             }
             _ => 2 * indents.len(),
         };
-        in_heredoc = s.heredoc;
+        in_heredoc = if s.opens_block_comment {
+            Some("*/".to_owned())
+        } else {
+            s.heredoc
+        };
         lines.push(Line {
             indent,
             text: trimmed.to_owned(),
@@ -314,6 +336,15 @@ mod tests {
         let input = "m = {\n\"é€x\" = 1\n\"ab\" = 2\n}\n";
         assert_eq!(format(input), "m = {\n  \"é€x\" = 1\n  \"ab\"  = 2\n}\n");
         assert_eq!(columns("\"\u{301}\""), 3);
+    }
+
+    #[test]
+    fn block_comments_do_not_count_as_brackets() {
+        let input = "a {\n/* { */ b = 1\n/* opens {\n  kept   as is {\n*/\nc = 2\n}\n";
+        assert_eq!(
+            format(input),
+            "a {\n  /* { */ b = 1\n  /* opens {\n  kept   as is {\n*/\n  c = 2\n}\n"
+        );
     }
 
     #[test]

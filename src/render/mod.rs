@@ -16,7 +16,6 @@ use std::fmt;
 use tera::{Context, Tera};
 
 use crate::model::Model;
-use crate::spec::Target;
 use crate::templates::{Layer, TemplateSet};
 use crate::tree::Tree;
 
@@ -57,7 +56,7 @@ impl Renderer {
         tera.add_raw_templates(sources).map_err(|err| {
             let name = templates
                 .iter()
-                .find(|(name, _)| err.to_string().contains(name))
+                .find(|(name, _)| err.to_string().contains(&format!("'{name}'")))
                 .map_or_else(|| "?".to_owned(), |(name, t)| describe(name, &t.layer));
             TemplateError {
                 template: name,
@@ -81,7 +80,7 @@ impl Renderer {
         context.insert("spec_file", spec_file);
         let mut tree = Tree::default();
         for target in &model.targets {
-            let prefix = format!("{}/", target_dir(*target));
+            let prefix = format!("{}/", target.name());
             for (name, described) in self.outputs.iter().filter(|(n, _)| n.starts_with(&prefix)) {
                 let text = self
                     .tera
@@ -99,13 +98,6 @@ impl Renderer {
             }
         }
         Ok(tree)
-    }
-}
-
-fn target_dir(target: Target) -> &'static str {
-    match target {
-        Target::Terraform => "terraform",
-        Target::Bicep => "bicep",
     }
 }
 

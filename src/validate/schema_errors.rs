@@ -52,6 +52,12 @@ pub(super) fn schema_error(error: &ValidationError<'_>, ctx: &Located<'_>) -> Ve
                 help,
             )]
         }
+        ValidationErrorKind::Type { .. } if pointer.is_empty() => one(
+            format!(
+                "the spec must be a mapping of keys such as `version:` and `project:`, found {found}"
+            ),
+            Some(minimal_spec_help()),
+        ),
         ValidationErrorKind::Type { kind } => {
             let expected = match kind {
                 TypeKind::Single(t) => article(&t.to_string()),
