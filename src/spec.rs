@@ -60,8 +60,7 @@ pub struct Project {
     pub suffix: Option<String>,
 }
 
-/// An output language: `terraform` (HashiCorp Terraform with the azurerm provider) or `bicep`
-/// (Azure Bicep).
+/// An output language: `terraform` (Terraform with the azurerm provider) or `bicep`.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
 )]

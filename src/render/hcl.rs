@@ -88,13 +88,11 @@ fn shape(line: &str) -> LineShape {
                     b'#' if top_level => break,
                     b'/' if top_level && following == Some(b'/') => break,
                     b'/' if top_level && following == Some(b'*') => {
-                        match line[i + 2..].find("*/") {
-                            Some(end) => i += end + 3,
-                            None => {
-                                opens_block_comment = true;
-                                break;
-                            }
-                        }
+                        let Some(end) = line[i + 2..].find("*/") else {
+                            opens_block_comment = true;
+                            break;
+                        };
+                        i += end + 3;
                     }
                     b'{' | b'[' | b'(' => {
                         if let State::Interp(depth) = state {
