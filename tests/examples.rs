@@ -66,7 +66,7 @@ fn rendering_is_deterministic_and_already_formatted() {
                 .is_some_and(|e| e == "tf" || e == "tfvars")
             {
                 assert_eq!(
-                    mlgen::render::format_hcl(content),
+                    mlgen::render::format(content, mlgen::render::Syntax::Hcl),
                     content,
                     "{path}: fmt-stable"
                 );

@@ -30,11 +30,16 @@ pub fn quote(value: &str) -> String {
 
 /// Registers `bicep`: `{{ value | bicep }}` is `value` as a safely escaped Bicep string.
 pub(super) fn register_filters(tera: &mut Tera) {
-    tera.register_filter("bicep", |value: &Value, _: &HashMap<String, Value>| match value {
-        Value::String(s) => Ok(Value::String(quote(s))),
-        Value::Number(_) | Value::Bool(_) => Ok(Value::String(quote(&value.to_string()))),
-        other => Err(tera::Error::msg(format!("the bicep filter quotes strings, not {other}"))),
-    });
+    tera.register_filter(
+        "bicep",
+        |value: &Value, _: &HashMap<String, Value>| match value {
+            Value::String(s) => Ok(Value::String(quote(s))),
+            Value::Number(_) | Value::Bool(_) => Ok(Value::String(quote(&value.to_string()))),
+            other => Err(tera::Error::msg(format!(
+                "the bicep filter quotes strings, not {other}"
+            ))),
+        },
+    );
 }
 
 #[cfg(test)]

@@ -6,10 +6,13 @@
 //! relative to the output root. `[environment]` in a file name is replaced by the environment.
 //! Templates whose file name starts with `_` are partials (included, never written).
 
-mod hcl;
+mod bicep;
+mod format;
 mod terraform;
 
-pub use hcl::{format as format_hcl, quote as quote_hcl};
+pub use bicep::quote as quote_bicep;
+pub use format::{Syntax, format};
+pub use terraform::quote as quote_hcl;
 
 use std::fmt;
 
@@ -49,6 +52,7 @@ impl Renderer {
         let mut tera = Tera::default();
         tera.autoescape_on(Vec::new());
         terraform::register_filters(&mut tera);
+        bicep::register_filters(&mut tera);
         let sources: Vec<(String, String)> = templates
             .iter()
             .map(|(name, t)| (name.to_owned(), t.source.clone()))
@@ -90,7 +94,7 @@ impl Renderer {
                         message: chain(&e),
                     })?;
                 let path = output_path(&name[prefix.len()..], model);
-                let text = terraform::post_process(&path, &text);
+                let text = post_process(&path, &text);
                 tree.insert(path, text).map_err(|path| TemplateError {
                     template: described.clone(),
                     message: format!("another template already produces {path}"),
@@ -127,6 +131,20 @@ fn output_path(relative: &str, model: &Model) -> String {
         rest.to_owned()
     } else {
         format!("{folder}/{rest}")
+    }
+}
+
+/// Lays out Terraform and Bicep files; other files only get a single trailing newline.
+fn post_process(path: &str, text: &str) -> String {
+    let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
+    match extension {
+        "tf" | "tfvars" | "hcl" => format(text, Syntax::Hcl),
+        "bicep" | "bicepparam" => format(text, Syntax::Bicep),
+        _ => {
+            let mut out = text.trim_end_matches('\n').to_owned();
+            out.push('\n');
+            out
+        }
     }
 }
 

@@ -1,40 +1,16 @@
-//! HCL text helpers: quoting spec values as literal HCL strings, and laying rendered
-//! Terraform out exactly as `terraform fmt` would.
+//! Layout of rendered code: indentation by bracket depth for Terraform and Bicep alike, plus,
+//! for Terraform, the `=` alignment of `terraform fmt`.
 //!
 //! Templates are written for readability, not for alignment; [`format`] then applies the two
 //! layout rules of hclwrite (the library behind `terraform fmt`): indentation by bracket depth,
 //! and `=` aligned across each run of consecutive single-line attributes, measured in grapheme
-//! clusters. Doing this in mlgen means a template never has to count alignment spaces. Spacing
-//! *within* a line is left as written, so templates use canonical spacing (`a = { b = 1 }`);
-//! heredocs and multi-line `/* */` comments are copied verbatim.
+//! clusters. Bicep gets the same indentation (its formatter also indents two spaces per open
+//! bracket) and no alignment. Doing this in mlgen means a template never has to count spaces,
+//! team templates included. Spacing *within* a line is left as written, so templates use
+//! canonical spacing (`a = { b = 1 }`); heredocs, `'''` strings and multi-line `/* */` comments
+//! are copied verbatim.
 
 use unicode_segmentation::UnicodeSegmentation;
-
-/// `value` as a quoted HCL string whose content is exactly `value`: quotes and backslashes are
-/// escaped, control characters become `\n`, `\t`, … or `\uNNNN`, and the template sequences
-/// `${` and `%{` are doubled so that Terraform never evaluates them.
-pub fn quote(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
-    let mut chars = value.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '$' | '%' if chars.peek() == Some(&'{') => {
-                out.push(c);
-                out.push(c);
-            }
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
 
 /// What one line contributes to the layout.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -49,14 +25,26 @@ struct LineShape {
     opens_block_comment: bool,
 }
 
-/// Scans one trimmed line of HCL.
-fn shape(line: &str) -> LineShape {
+/// The language being laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    /// Terraform (HCL native syntax): `"` strings with `${`/`%{` templates, `#` comments,
+    /// heredocs, aligned `=`.
+    Hcl,
+    /// Bicep: `'` strings with `${` interpolation, `//` comments, `'''` multi-line strings.
+    Bicep,
+}
+
+/// Scans one trimmed line.
+fn shape(line: &str, syntax: Syntax) -> LineShape {
     #[derive(Clone, Copy, PartialEq)]
     enum State {
         Code,
         Str,
         Interp(i32),
     }
+    let hcl = syntax == Syntax::Hcl;
+    let quote = if hcl { b'"' } else { b'\'' };
     let bytes = line.as_bytes();
     let mut stack = vec![State::Code];
     let mut net = 0;
@@ -71,12 +59,14 @@ fn shape(line: &str) -> LineShape {
         match state {
             State::Str => match b {
                 b'\\' => i += 1,
-                b'$' | b'%' if following == Some(b) && bytes.get(i + 2) == Some(&b'{') => i += 2,
-                b'$' | b'%' if following == Some(b'{') => {
+                b'$' | b'%' if hcl && following == Some(b) && bytes.get(i + 2) == Some(&b'{') => {
+                    i += 2;
+                }
+                b'$' | b'%' if following == Some(b'{') && (hcl || b == b'$') => {
                     stack.push(State::Interp(0));
                     i += 1;
                 }
-                b'"' => {
+                _ if b == quote => {
                     stack.pop();
                 }
                 _ => {}
@@ -84,8 +74,16 @@ fn shape(line: &str) -> LineShape {
             State::Code | State::Interp(_) => {
                 let top_level = state == State::Code;
                 match b {
-                    b'"' => stack.push(State::Str),
-                    b'#' if top_level => break,
+                    b'\'' if !hcl && line[i..].starts_with("\'\'\'") => {
+                        // A Bicep multi-line string: verbatim until its closing quotes.
+                        if !line[i + 3..].contains("\'\'\'") {
+                            heredoc = Some("\'\'\'".to_owned());
+                            break;
+                        }
+                        i += 3 + line[i + 3..].find("\'\'\'").unwrap_or(0) + 2;
+                    }
+                    _ if b == quote => stack.push(State::Str),
+                    b'#' if top_level && hcl => break,
                     b'/' if top_level && following == Some(b'/') => break,
                     b'/' if top_level && following == Some(b'*') => {
                         let Some(end) = line[i + 2..].find("*/") else {
@@ -112,7 +110,7 @@ fn shape(line: &str) -> LineShape {
                         }
                         _ => net -= 1,
                     },
-                    b'=' if top_level => {
+                    b'=' if top_level && hcl => {
                         let prev = if i > 0 { bytes[i - 1] } else { b' ' };
                         let part_of_operator = matches!(following, Some(b'=' | b'>'))
                             || matches!(prev, b'=' | b'!' | b'<' | b'>');
@@ -120,7 +118,7 @@ fn shape(line: &str) -> LineShape {
                             first_equal = Some((i, net));
                         }
                     }
-                    b'<' if top_level && following == Some(b'<') => {
+                    b'<' if top_level && hcl && following == Some(b'<') => {
                         let rest = line[i + 2..].trim_start_matches('-');
                         let marker: String = rest
                             .chars()
@@ -161,10 +159,10 @@ fn columns(lead: &str) -> usize {
         .sum()
 }
 
-/// Lays out Terraform text in `terraform fmt`'s canonical form (see the module docs). Also
-/// collapses runs of blank lines, drops blank lines at the start of a block and before its
-/// closing bracket, and ends the text with exactly one newline.
-pub fn format(text: &str) -> String {
+/// Lays out `text` (see the module docs): Terraform in `terraform fmt`'s canonical form, Bicep
+/// with the same indentation. Also collapses runs of blank lines, drops blank lines at the start
+/// of a block and before its closing bracket, and ends the text with exactly one newline.
+pub fn format(text: &str, syntax: Syntax) -> String {
     struct Line {
         indent: usize,
         text: String,
@@ -175,8 +173,8 @@ pub fn format(text: &str) -> String {
     let mut in_heredoc: Option<String> = None;
     for raw in text.lines() {
         if let Some(marker) = &in_heredoc {
-            let closed = if marker == "*/" {
-                raw.contains("*/")
+            let closed = if marker == "*/" || marker == "\'\'\'" {
+                raw.contains(marker.as_str())
             } else {
                 raw.trim() == marker
             };
@@ -204,7 +202,7 @@ pub fn format(text: &str) -> String {
             }
             continue;
         }
-        let s = shape(trimmed);
+        let s = shape(trimmed, syntax);
         if trimmed.starts_with(['}', ']', ')']) {
             while lines.last().is_some_and(|l| l.text.is_empty()) {
                 lines.pop();
@@ -296,43 +294,51 @@ fn push_line(out: &mut String, indent: usize, text: &str) {
 mod tests {
     use super::*;
 
+    fn shape_hcl(line: &str) -> LineShape {
+        shape(line, Syntax::Hcl)
+    }
+
     #[test]
-    fn quotes_keep_values_literal() {
-        assert_eq!(quote(r#"a "b" \c"#), r#""a \"b\" \\c""#);
-        assert_eq!(quote("${x} %{if} $x %"), r#""$${x} %%{if} $x %""#);
-        assert_eq!(quote("l1\nl2\t\u{7}"), r#""l1\nl2\t\u0007""#);
-        assert_eq!(quote("é€"), "\"é€\"");
+    fn lays_out_bicep_by_brackets_without_alignment() {
+        let input = "resource x 'T@1' = [for c in cs: {\nname: c.name\nproperties: {\nv: 'it\\'s ${c.v} }'\n}\n}]\n@allowed([\n'a'\n])\nparam p string = 'x' // {\n";
+        let want = "resource x 'T@1' = [for c in cs: {\n  name: c.name\n  properties: {\n    v: 'it\\'s ${c.v} }'\n  }\n}]\n@allowed([\n  'a'\n])\nparam p string = 'x' // {\n";
+        assert_eq!(format(input, Syntax::Bicep), want);
+        assert_eq!(format(want, Syntax::Bicep), want);
+        assert_eq!(format("a = 1\nbb = 2\n", Syntax::Bicep), "a = 1\nbb = 2\n");
     }
 
     #[test]
     fn shapes() {
-        assert_eq!(shape(r#"a = "x""#).assign_at, Some(2));
-        assert_eq!(shape("tags = {").assign_at, None);
-        assert_eq!(shape("tags = {").net_brackets, 1);
-        assert_eq!(shape(r#""a=b" = "${x}}{" # c {"#).assign_at, Some(6));
-        assert_eq!(shape(r#""a=b" = "${x}}{" # c {"#).net_brackets, 0);
+        assert_eq!(shape_hcl(r#"a = "x""#).assign_at, Some(2));
+        assert_eq!(shape_hcl("tags = {").assign_at, None);
+        assert_eq!(shape_hcl("tags = {").net_brackets, 1);
+        assert_eq!(shape_hcl(r#""a=b" = "${x}}{" # c {"#).assign_at, Some(6));
+        assert_eq!(shape_hcl(r#""a=b" = "${x}}{" # c {"#).net_brackets, 0);
         assert_eq!(
-            shape("condition = var.a >= 1 && var.b == 2").assign_at,
+            shape_hcl("condition = var.a >= 1 && var.b == 2").assign_at,
             Some(10)
         );
-        assert_eq!(shape("x = [for k, v in m : k => v]").net_brackets, 0);
-        assert_eq!(shape(r#"a = "$${x}""#).net_brackets, 0);
-        assert_eq!(shape("content = <<EOT").heredoc.as_deref(), Some("EOT"));
-        assert_eq!(shape("}").net_brackets, -1);
+        assert_eq!(shape_hcl("x = [for k, v in m : k => v]").net_brackets, 0);
+        assert_eq!(shape_hcl(r#"a = "$${x}""#).net_brackets, 0);
+        assert_eq!(shape_hcl("content = <<EOT").heredoc.as_deref(), Some("EOT"));
+        assert_eq!(shape_hcl("}").net_brackets, -1);
     }
 
     #[test]
     fn formats_like_terraform_fmt() {
         let input = "resource \"a\" \"b\" {\nname = \"x\"\nlocation = \"y\"\n\n\ntags = {\n\"k\" = \"v\"\n\"longer\" = \"w\"\n}\nblock {\n}\n\n}\n\n";
         let want = "resource \"a\" \"b\" {\n  name     = \"x\"\n  location = \"y\"\n\n  tags = {\n    \"k\"      = \"v\"\n    \"longer\" = \"w\"\n  }\n  block {\n  }\n}\n";
-        assert_eq!(format(input), want);
-        assert_eq!(format(want), want, "idempotent");
+        assert_eq!(format(input, Syntax::Hcl), want);
+        assert_eq!(format(want, Syntax::Hcl), want, "idempotent");
     }
 
     #[test]
     fn aligns_by_grapheme_clusters() {
         let input = "m = {\n\"é€x\" = 1\n\"ab\" = 2\n}\n";
-        assert_eq!(format(input), "m = {\n  \"é€x\" = 1\n  \"ab\"  = 2\n}\n");
+        assert_eq!(
+            format(input, Syntax::Hcl),
+            "m = {\n  \"é€x\" = 1\n  \"ab\"  = 2\n}\n"
+        );
         assert_eq!(columns("\"\u{301}\""), 3);
     }
 
@@ -340,7 +346,7 @@ mod tests {
     fn block_comments_do_not_count_as_brackets() {
         let input = "a {\n/* { */ b = 1\n/* opens {\n  kept   as is {\n*/\nc = 2\n}\n";
         assert_eq!(
-            format(input),
+            format(input, Syntax::Hcl),
             "a {\n  /* { */ b = 1\n  /* opens {\n  kept   as is {\n*/\n  c = 2\n}\n"
         );
     }
@@ -348,6 +354,9 @@ mod tests {
     #[test]
     fn heredocs_are_verbatim() {
         let input = "a = <<EOT\n  keep   = this\nEOT\nb = 1\n";
-        assert_eq!(format(input), "a = <<EOT\n  keep   = this\nEOT\nb = 1\n");
+        assert_eq!(
+            format(input, Syntax::Hcl),
+            "a = <<EOT\n  keep   = this\nEOT\nb = 1\n"
+        );
     }
 }
