@@ -15,6 +15,34 @@ use anyhow::Context as _;
 /// `templates/`, so a new template cannot be forgotten.
 pub const BUILTIN: &[(&str, &str)] = &[
     (
+        "bicep/_common_params.tera",
+        include_str!("../templates/bicep/_common_params.tera"),
+    ),
+    (
+        "bicep/_compute_clusters_param.tera",
+        include_str!("../templates/bicep/_compute_clusters_param.tera"),
+    ),
+    (
+        "bicep/_header.tera",
+        include_str!("../templates/bicep/_header.tera"),
+    ),
+    (
+        "bicep/main/main.bicep.tera",
+        include_str!("../templates/bicep/main/main.bicep.tera"),
+    ),
+    (
+        "bicep/main/main.bicepparam.tera",
+        include_str!("../templates/bicep/main/main.bicepparam.tera"),
+    ),
+    (
+        "bicep/mlops/main.bicep.tera",
+        include_str!("../templates/bicep/mlops/main.bicep.tera"),
+    ),
+    (
+        "bicep/shared/main.bicep.tera",
+        include_str!("../templates/bicep/shared/main.bicep.tera"),
+    ),
+    (
         "terraform/_common_variables.tera",
         include_str!("../templates/terraform/_common_variables.tera"),
     ),

@@ -258,6 +258,32 @@ fn missing_spec_and_bad_usage_exit_2() {
 }
 
 #[test]
+fn target_flag_renders_one_of_the_spec_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = example("multi-cluster");
+    let (code, stdout, _) = run(&[
+        OsStr::new("render"),
+        spec.as_os_str(),
+        OsStr::new("-o"),
+        dir.path().as_os_str(),
+        OsStr::new("--target"),
+        OsStr::new("bicep"),
+    ]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("4 files"), "{stdout}");
+    let files: Vec<String> = files_under(dir.path())
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    assert!(
+        files
+            .iter()
+            .all(|p| matches!(p.rsplit('.').next(), Some("bicep" | "bicepparam"))),
+        "{files:?}"
+    );
+}
+
+#[test]
 fn target_flag_must_name_a_spec_target() {
     let (code, _, stderr) = run(&[
         OsStr::new("check"),

@@ -28,8 +28,33 @@ pub fn quote(value: &str) -> String {
     out
 }
 
-/// Registers `bicep`: `{{ value | bicep }}` is `value` as a safely escaped Bicep string.
+/// `key` as a Bicep object key: bare when it is an identifier (what the Bicep linter prefers),
+/// otherwise quoted like any string.
+pub(super) fn object_key(key: &str) -> String {
+    let mut chars = key.chars();
+    let identifier = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if identifier {
+        key.to_owned()
+    } else {
+        quote(key)
+    }
+}
+
+/// Registers `bicep` (`{{ value | bicep }}`: a safely escaped Bicep string) and `bicep_key`
+/// (`{{ key | bicep_key }}`: an object key, bare or quoted).
 pub(super) fn register_filters(tera: &mut Tera) {
+    tera.register_filter(
+        "bicep_key",
+        |value: &Value, _: &HashMap<String, Value>| match value {
+            Value::String(s) => Ok(Value::String(object_key(s))),
+            other => Err(tera::Error::msg(format!(
+                "the bicep_key filter takes a string, not {other}"
+            ))),
+        },
+    );
     tera.register_filter(
         "bicep",
         |value: &Value, _: &HashMap<String, Value>| match value {
@@ -53,5 +78,14 @@ mod tests {
         assert_eq!(quote("${x} $y {z}"), r"'\${x} $y {z}'");
         assert_eq!(quote("l1\nl2\u{7}"), r"'l1\nl2\u{7}'");
         assert_eq!(quote("é€"), "'é€'");
+    }
+
+    #[test]
+    fn keys_are_bare_only_when_they_are_identifiers() {
+        assert_eq!(object_key("owner"), "owner");
+        assert_eq!(object_key("cost_center2"), "cost_center2");
+        assert_eq!(object_key("cost-center"), "'cost-center'");
+        assert_eq!(object_key("2x"), "'2x'");
+        assert_eq!(object_key("it's"), r"'it\'s'");
     }
 }

@@ -1,7 +1,7 @@
 //! The rules a JSON Schema cannot express, one function each: Azure regions and availability
 //! zones, Azure's naming rules for every derived name, cluster sizes and uniqueness, safe layout
-//! folders, targets and networking that this version cannot render yet, address ranges and
-//! Azure's tag limits.
+//! folders, networking that this version cannot render yet, address ranges and Azure's tag
+//! limits.
 //!
 //! Every rule reads the typed spec (what the user wrote, for positions) and the model (what will
 //! be rendered), and skips itself when the schema pass pruned one of its inputs, so a rule never
@@ -15,7 +15,7 @@ use crate::layout::{self, LayoutError};
 use crate::load::pointer_segment;
 use crate::model::{self, Model};
 use crate::rules;
-use crate::spec::{Spec, Target};
+use crate::spec::Spec;
 
 /// Azure's limits on tags, counted in UTF-16 code units as Azure counts them. Storage accounts
 /// allow only 128-character tag names, and every mlgen tag lands on the storage account too.
@@ -44,7 +44,6 @@ pub(super) fn diagnostics(
     check.names(&mut out);
     check.clusters(&mut out);
     check.layout(&mut out);
-    check.targets(&mut out);
     check.network(&mut out);
     check.tags(&mut out);
     out
@@ -189,26 +188,6 @@ impl Check<'_> {
                 );
             }
         }
-    }
-
-    fn targets(&self, out: &mut Vec<Diagnostic>) {
-        if self.pruned.touches("/targets") || !self.model.targets.contains(&Target::Bicep) {
-            return;
-        }
-        let at = self
-            .spec
-            .targets
-            .iter()
-            .flatten()
-            .position(|t| *t == Target::Bicep)
-            .unwrap_or(0);
-        let message =
-            "`targets`: the bicep target is not available in this version of mlgen yet".into();
-        out.push(self.ctx.at_value(
-            &format!("/targets/{at}"),
-            message,
-            Some("use `targets: [terraform]`".into()),
-        ));
     }
 
     fn network(&self, out: &mut Vec<Diagnostic>) {

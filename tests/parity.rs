@@ -1,0 +1,528 @@
+//! Terraform and Bicep describe the same infrastructure: for every example that renders both
+//! targets, the set of (Azure resource type, resource name) pairs is identical. Names are
+//! resolved the way each tool would: Terraform through variable defaults, `<env>.tfvars`, module
+//! arguments and `for_each`; Bicep through param defaults, `main.bicepparam`, module params and
+//! `for` loops. A resource added to one target only makes this test fail.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use hcl::eval::{Context, Evaluate};
+use mlgen::tree::Tree;
+
+/// (Azure resource type, name).
+type Inventory = BTreeSet<(String, String)>;
+
+/// azurerm resource types and the Azure types they create.
+const AZURERM_TYPES: &[(&str, &str)] = &[
+    (
+        "azurerm_application_insights",
+        "Microsoft.Insights/components",
+    ),
+    (
+        "azurerm_container_registry",
+        "Microsoft.ContainerRegistry/registries",
+    ),
+    ("azurerm_key_vault", "Microsoft.KeyVault/vaults"),
+    (
+        "azurerm_log_analytics_workspace",
+        "Microsoft.OperationalInsights/workspaces",
+    ),
+    (
+        "azurerm_machine_learning_compute_cluster",
+        "Microsoft.MachineLearningServices/workspaces/computes",
+    ),
+    (
+        "azurerm_machine_learning_workspace",
+        "Microsoft.MachineLearningServices/workspaces",
+    ),
+    (
+        "azurerm_resource_group",
+        "Microsoft.Resources/resourceGroups",
+    ),
+    (
+        "azurerm_storage_account",
+        "Microsoft.Storage/storageAccounts",
+    ),
+];
+
+/// Bicep child resources that azurerm configures inside their parent resource.
+const INLINE_IN_TERRAFORM: &[&str] = &["Microsoft.Storage/storageAccounts/blobServices"];
+
+#[test]
+fn terraform_and_bicep_create_the_same_resources() {
+    let mut compared = 0;
+    for spec in common::example_specs() {
+        let tree = mlgen::render_spec_file(&spec).unwrap();
+        let has = |ext: &str| tree.iter().any(|(p, _)| p.ends_with(ext));
+        if !(has(".tf") && has(".bicep")) {
+            continue;
+        }
+        let terraform = terraform_inventory(&tree);
+        let bicep = bicep_inventory(&tree);
+        let model = mlgen::model::Model::from_spec(&mlgen::validate_spec_file(&spec).unwrap());
+        assert_eq!(
+            terraform.len(),
+            8 + model.compute_clusters.len() - 1,
+            "{}: {terraform:#?}",
+            spec.display()
+        );
+        assert_eq!(
+            terraform,
+            bicep,
+            "{}: Terraform and Bicep inventories differ",
+            spec.display()
+        );
+        assert!(terraform.contains(&(
+            "Microsoft.KeyVault/vaults".into(),
+            model.names.key_vault.clone()
+        )));
+        compared += 1;
+    }
+    assert!(compared >= 1, "no example renders both targets");
+}
+
+// ---------------------------------------------------------------- Terraform
+
+fn terraform_inventory(tree: &Tree) -> Inventory {
+    let main_dir = folder_of(tree, "versions.tf");
+    let root = parse_tf_folder(tree, &main_dir);
+    let mut vars = variable_defaults(&root);
+    for (path, text) in tree
+        .iter()
+        .filter(|(p, _)| p.starts_with(&format!("{main_dir}/")) && p.ends_with(".tfvars"))
+    {
+        let body = hcl::parse(text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        for attr in body.attributes() {
+            vars.insert(
+                attr.key().to_owned(),
+                attr.expr().evaluate(&Context::new()).unwrap(),
+            );
+        }
+    }
+    let root_ctx = context_with(&[("var", object(vars))]);
+    let mut inventory = resources(&root, &root_ctx);
+    for module in root.blocks().filter(|b| b.identifier() == "module") {
+        let source = module
+            .body()
+            .attributes()
+            .find(|a| a.key() == "source")
+            .unwrap();
+        let hcl::Expression::String(source) = source.expr() else {
+            panic!("literal source")
+        };
+        let dir = join(&main_dir, source);
+        let body = parse_tf_folder(tree, &dir);
+        let mut module_vars = variable_defaults(&body);
+        for arg in module.body().attributes().filter(|a| a.key() != "source") {
+            // Arguments that reference resources (IDs) are unknown before apply; names are not.
+            if let Ok(value) = arg.expr().evaluate(&root_ctx) {
+                module_vars.insert(arg.key().to_owned(), value);
+            }
+        }
+        inventory.extend(resources(
+            &body,
+            &context_with(&[("var", object(module_vars))]),
+        ));
+    }
+    inventory
+}
+
+fn resources(body: &hcl::Body, ctx: &Context) -> Inventory {
+    let mut out = Inventory::new();
+    for block in body.blocks().filter(|b| b.identifier() == "resource") {
+        let kind = block.labels()[0].as_str();
+        let azure = AZURERM_TYPES
+            .iter()
+            .find(|(t, _)| *t == kind)
+            .unwrap_or_else(|| panic!("unmapped {kind}"))
+            .1;
+        let attr = |key: &str| {
+            block
+                .body()
+                .attributes()
+                .find(|a| a.key() == key)
+                .map(|a| a.expr().clone())
+        };
+        let name = attr("name").unwrap();
+        match attr("for_each") {
+            Some(for_each) => {
+                let hcl::Value::Object(items) = for_each.evaluate(ctx).unwrap() else {
+                    panic!("for_each over a map")
+                };
+                for (key, value) in items {
+                    let mut each = ctx.clone();
+                    each.declare_var(
+                        "each",
+                        object(BTreeMap::from([
+                            ("key".into(), hcl::Value::from(key)),
+                            ("value".into(), value),
+                        ])),
+                    );
+                    out.insert((azure.into(), string(&name.evaluate(&each).unwrap())));
+                }
+            }
+            None => {
+                out.insert((azure.into(), string(&name.evaluate(ctx).unwrap())));
+            }
+        }
+    }
+    out
+}
+
+fn parse_tf_folder(tree: &Tree, dir: &str) -> hcl::Body {
+    let mut body = hcl::Body::builder();
+    for (path, text) in tree
+        .iter()
+        .filter(|(p, _)| p.rsplit('.').next() == Some("tf") && parent(p) == dir)
+    {
+        let parsed = hcl::parse(text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        body = body
+            .add_blocks(parsed.blocks().cloned())
+            .add_attributes(parsed.attributes().cloned());
+    }
+    body.build()
+}
+
+fn variable_defaults(body: &hcl::Body) -> BTreeMap<String, hcl::Value> {
+    body.blocks()
+        .filter(|b| b.identifier() == "variable")
+        .filter_map(|b| {
+            let default = b.body().attributes().find(|a| a.key() == "default")?;
+            Some((
+                b.labels()[0].as_str().to_owned(),
+                default.expr().evaluate(&Context::new()).ok()?,
+            ))
+        })
+        .collect()
+}
+
+fn context_with(vars: &[(&str, hcl::Value)]) -> Context<'static> {
+    let mut ctx = Context::new();
+    for (name, value) in vars {
+        ctx.declare_var(*name, value.clone());
+    }
+    ctx
+}
+
+fn object(map: BTreeMap<String, hcl::Value>) -> hcl::Value {
+    hcl::Value::Object(map.into_iter().collect())
+}
+
+fn string(value: &hcl::Value) -> String {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("a string name, got {value:?}"))
+        .to_owned()
+}
+
+// ---------------------------------------------------------------- Bicep
+
+/// A Bicep literal, as far as names and params need one.
+#[derive(Debug, Clone, PartialEq)]
+enum Lit {
+    Str(String),
+    Other(String),
+    Arr(Vec<Lit>),
+    Obj(BTreeMap<String, Lit>),
+}
+
+fn bicep_inventory(tree: &Tree) -> Inventory {
+    let main_path = tree
+        .iter()
+        .map(|(p, _)| p)
+        .find(|p| p.ends_with("main.bicepparam"))
+        .unwrap()
+        .to_owned();
+    let main_dir = parent(&main_path).to_owned();
+    let main = tree.get(&format!("{main_dir}/main.bicep")).unwrap();
+    let mut params = param_defaults(main);
+    let param_file = tree.get(&main_path).unwrap();
+    for line in param_file.lines() {
+        if let Some((name, value)) = line
+            .strip_prefix("param ")
+            .and_then(|rest| rest.split_once(" = "))
+        {
+            params.insert(
+                name.trim().to_owned(),
+                parse_literal(&balanced_from(param_file, value)),
+            );
+        }
+    }
+    let mut inventory = bicep_resources(main, &params);
+    for (symbol_line, block) in blocks_after(main, "module ") {
+        let path = symbol_line.split('\'').nth(1).unwrap();
+        let file = join(&main_dir, path);
+        let module = tree
+            .get(&file)
+            .unwrap_or_else(|| panic!("module file {file}"));
+        let mut module_params = param_defaults(module);
+        let passed = block
+            .split_once("params: {")
+            .map(|(_, p)| p)
+            .unwrap_or_default();
+        for line in passed.lines() {
+            let Some((key, value)) = line.trim().split_once(": ") else {
+                continue;
+            };
+            let value = match parse_literal(value) {
+                Lit::Other(reference) => match params.get(&reference) {
+                    Some(resolved) => resolved.clone(),
+                    None => continue, // e.g. shared.outputs.keyVaultId: known only at deploy time
+                },
+                literal => literal,
+            };
+            module_params.insert(key.to_owned(), value);
+        }
+        inventory.extend(bicep_resources(module, &module_params));
+    }
+    inventory.retain(|(kind, _)| !INLINE_IN_TERRAFORM.contains(&kind.as_str()));
+    inventory
+}
+
+fn param_defaults(file: &str) -> BTreeMap<String, Lit> {
+    let mut params = BTreeMap::new();
+    for line in file.lines() {
+        let Some(rest) = line.strip_prefix("param ") else {
+            continue;
+        };
+        if let Some((head, value)) = rest.split_once(" = ") {
+            let name = head.split_whitespace().next().unwrap().to_owned();
+            params.insert(name, parse_literal(&balanced_from(file, value)));
+        }
+    }
+    params
+}
+
+fn bicep_resources(file: &str, params: &BTreeMap<String, Lit>) -> Inventory {
+    let mut out = Inventory::new();
+    for (header, block) in blocks_after(file, "resource ") {
+        let kind = header
+            .split('\'')
+            .nth(1)
+            .unwrap()
+            .split('@')
+            .next()
+            .unwrap()
+            .to_owned();
+        let name_expr = block
+            .lines()
+            .find_map(|l| l.strip_prefix("  name: "))
+            .unwrap()
+            .trim();
+        let resolve = |expr: &str, scope: &BTreeMap<String, Lit>| match parse_literal(expr) {
+            Lit::Str(s) => s,
+            Lit::Other(r) => match scope.get(&r) {
+                Some(Lit::Str(s)) => s.clone(),
+                other => panic!("cannot resolve {r}: {other:?}"),
+            },
+            other => panic!("unexpected name {other:?}"),
+        };
+        match header.split_once("[for ") {
+            Some((_, loop_head)) => {
+                let (var, list) = loop_head.split_once(" in ").unwrap();
+                let list = list.split(':').next().unwrap().trim();
+                let Some(Lit::Arr(items)) = params.get(list) else {
+                    panic!("loop over {list}")
+                };
+                for item in items {
+                    let Lit::Obj(fields) = item else {
+                        panic!("objects in {list}")
+                    };
+                    let field = name_expr.strip_prefix(&format!("{var}.")).unwrap();
+                    out.insert((kind.clone(), resolve(field, fields)));
+                }
+            }
+            None => {
+                out.insert((kind, resolve(name_expr, params)));
+            }
+        }
+    }
+    out
+}
+
+/// (header line, body up to the matching close) of every top-level line starting with `keyword`.
+fn blocks_after<'a>(file: &'a str, keyword: &str) -> Vec<(&'a str, String)> {
+    let lines: Vec<&str> = file.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with(keyword))
+    {
+        let end = lines[i + 1..]
+            .iter()
+            .position(|l| l.starts_with('}'))
+            .map_or(lines.len(), |p| i + 1 + p);
+        out.push((*line, lines[i + 1..end].join("\n")));
+    }
+    out
+}
+
+/// The text of a literal starting with `first_line_value` inside `file`, extended over the
+/// following lines until its brackets balance.
+fn balanced_from(file: &str, first_line_value: &str) -> String {
+    let mut text = first_line_value.to_owned();
+    let unbalanced = |t: &str| t.matches(['[', '{']).count() != t.matches([']', '}']).count();
+    if !unbalanced(&text) {
+        return text;
+    }
+    let start = file.find(first_line_value).unwrap() + first_line_value.len();
+    for line in file[start..].lines().skip(1) {
+        text.push('\n');
+        text.push_str(line);
+        if !unbalanced(&text) {
+            break;
+        }
+    }
+    text
+}
+
+/// Parses a Bicep literal: strings (with escapes), arrays and objects over newlines, anything
+/// else (numbers, booleans, references) as text.
+fn parse_literal(text: &str) -> Lit {
+    let chars: Vec<char> = text.trim().chars().collect();
+    literal(&chars, &mut 0)
+}
+
+fn skip_space(chars: &[char], pos: &mut usize) {
+    while *pos < chars.len() && chars[*pos].is_whitespace() {
+        *pos += 1;
+    }
+}
+
+fn literal(chars: &[char], pos: &mut usize) -> Lit {
+    skip_space(chars, pos);
+    match chars.get(*pos) {
+        Some('\'') => Lit::Str(string_literal(chars, pos)),
+        Some('[') => {
+            *pos += 1;
+            let mut items = Vec::new();
+            loop {
+                skip_space(chars, pos);
+                if chars.get(*pos) == Some(&']') {
+                    *pos += 1;
+                    return Lit::Arr(items);
+                }
+                items.push(literal(chars, pos));
+            }
+        }
+        Some('{') => {
+            *pos += 1;
+            let mut fields = BTreeMap::new();
+            loop {
+                skip_space(chars, pos);
+                if chars.get(*pos) == Some(&'}') {
+                    *pos += 1;
+                    return Lit::Obj(fields);
+                }
+                let key = if chars[*pos] == '\'' {
+                    string_literal(chars, pos)
+                } else {
+                    let start = *pos;
+                    while chars[*pos] != ':' {
+                        *pos += 1;
+                    }
+                    chars[start..*pos]
+                        .iter()
+                        .collect::<String>()
+                        .trim()
+                        .to_owned()
+                };
+                skip_space(chars, pos);
+                assert_eq!(chars[*pos], ':');
+                *pos += 1;
+                fields.insert(key, literal(chars, pos));
+            }
+        }
+        _ => {
+            let start = *pos;
+            while *pos < chars.len() && !chars[*pos].is_whitespace() && !"]}".contains(chars[*pos])
+            {
+                *pos += 1;
+            }
+            Lit::Other(chars[start..*pos].iter().collect())
+        }
+    }
+}
+
+fn string_literal(chars: &[char], pos: &mut usize) -> String {
+    let mut out = String::new();
+    *pos += 1;
+    while chars[*pos] != '\'' {
+        if chars[*pos] == '\\' {
+            *pos += 1;
+            out.push(match chars[*pos] {
+                'n' => '\n',
+                'r' => '\r',
+                't' => '\t',
+                c => c,
+            });
+        } else {
+            out.push(chars[*pos]);
+        }
+        *pos += 1;
+    }
+    *pos += 1;
+    out
+}
+
+// ---------------------------------------------------------------- paths
+
+fn folder_of(tree: &Tree, file: &str) -> String {
+    let path = tree
+        .iter()
+        .map(|(p, _)| p)
+        .find(|p| p.rsplit('/').next() == Some(file))
+        .unwrap();
+    parent(path).to_owned()
+}
+
+fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map_or(".", |(dir, _)| dir)
+}
+
+/// `dir` joined with a relative path, `..` resolved (`main` + `../infrastructure/x` →
+/// `infrastructure/x`).
+fn join(dir: &str, relative: &str) -> String {
+    let mut parts: Vec<&str> = if dir == "." {
+        Vec::new()
+    } else {
+        dir.split('/').collect()
+    };
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
+}
+
+#[test]
+fn bicep_literals_parse() {
+    let lit = parse_literal("[\n  {\n    name: 'a\\'b'\n    n: 1\n  }\n]");
+    assert_eq!(
+        lit,
+        Lit::Arr(vec![Lit::Obj(BTreeMap::from([
+            ("n".into(), Lit::Other("1".into())),
+            ("name".into(), Lit::Str("a'b".into()))
+        ]))])
+    );
+    assert_eq!(
+        join("main", "../infrastructure/shared"),
+        "infrastructure/shared"
+    );
+    assert_eq!(
+        join("infrastructure/main", "../shared/main.bicep"),
+        "infrastructure/shared/main.bicep"
+    );
+}
