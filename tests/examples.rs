@@ -214,3 +214,28 @@ fn premium_only_registry_settings_follow_the_sku_and_region() {
         "{no_zones}"
     );
 }
+
+#[test]
+fn every_bicep_param_and_output_is_described() {
+    for spec in common::example_specs() {
+        let tree = mlgen::render_spec_file(&spec).unwrap();
+        for (path, content) in tree
+            .iter()
+            .filter(|(p, _)| Path::new(p).extension().is_some_and(|e| e == "bicep"))
+        {
+            let lines: Vec<&str> = content.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                if !(line.starts_with("param ") || line.starts_with("output ")) {
+                    continue;
+                }
+                // The declaration's paragraph: its decorators stand right above it.
+                let paragraph = lines[..i].iter().rev().take_while(|l| !l.is_empty());
+                assert!(
+                    paragraph.clone().any(|l| l.starts_with("@description('")),
+                    "{path}:{}: `{line}` has no @description",
+                    i + 1
+                );
+            }
+        }
+    }
+}
