@@ -16,15 +16,37 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Colour diffs: auto (only on a terminal, and not when `NO_COLOR` is set), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// `--color` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[allow(missing_docs)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// `--format` values of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[allow(missing_docs)]
+pub enum Format {
+    Text,
+    Json,
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Validate the spec, render it and write the files.
+    /// Validate the spec, render it and write the files that change (never a file edited by
+    /// hand since mlgen wrote it, unless --force).
     Render(RenderArgs),
-    /// Render in memory and compare with the files on disk (exit 1 on drift).
-    Check(RenderArgs),
+    /// Render in memory and compare with the files on disk: in sync, modified, missing or
+    /// orphaned, with a diff for each difference (exit 1 on drift). Never writes.
+    Check(CheckArgs),
     /// Report every problem in the spec as <FILE:LINE:COL>: message.
     Validate(InputArgs),
     /// Print the JSON Schema of the spec.
@@ -47,15 +69,40 @@ pub struct InputArgs {
     pub templates: Option<PathBuf>,
 }
 
-/// `render` and `check`.
+/// The spec and the output directory.
 #[derive(Debug, Args)]
-pub struct RenderArgs {
+pub struct OutputArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub input: InputArgs,
     /// The output directory the layout folders are relative to.
     #[arg(short = 'o', long = "out", default_value = ".", value_name = "DIR")]
     pub out: PathBuf,
+}
+
+/// `render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub output: OutputArgs,
+    /// Overwrite (or remove) generated files even where they were edited by hand.
+    #[arg(long)]
+    pub force: bool,
+    /// Show what would change, as `check` does, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub output: OutputArgs,
+    /// Report format: text (diffs) or json (for CI).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// `init`.

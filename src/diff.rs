@@ -1,6 +1,8 @@
-//! Drift: a rendered [`Tree`] compared with the files on disk, and the unified diff of each
-//! difference (disk on the `-` side, the spec's rendering on the `+` side, as `just --fmt
-//! --check` does). Read-only.
+//! Drift: a rendered [`Tree`] compared with the files on disk and the manifest of what mlgen
+//! wrote before. Every file is in sync, missing, modified (by the spec or templates, or by hand
+//! since mlgen wrote it) or orphaned (generated earlier, no longer produced); each difference
+//! carries a unified diff whose `-` side is the disk and `+` side the rendering, as
+//! `just --fmt --check` does. Read-only: `write` applies a drift, `check` reports it.
 
 use std::fs;
 use std::path::Path;
@@ -8,52 +10,149 @@ use std::path::Path;
 use anyhow::Context as _;
 use similar::TextDiff;
 
+use crate::manifest::{Manifest, sha256};
 use crate::tree::Tree;
 
-/// The state of one rendered file on disk.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The state of one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileState {
-    /// Identical to the rendering.
+    /// On disk exactly as rendered.
     InSync,
-    /// Present with other content; holds the unified diff.
-    Modified(String),
-    /// Not on disk; holds the diff that would create it.
-    Missing(String),
+    /// Rendered but not on disk.
+    Missing,
+    /// On disk with other content. `by_hand`: the disk content is not what mlgen last wrote
+    /// (or mlgen never wrote the file), so overwriting it would lose someone's edit.
+    Modified {
+        /// Edited since mlgen wrote it.
+        by_hand: bool,
+    },
+    /// Written by an earlier render and no longer produced. `by_hand` as for `Modified`.
+    Orphaned {
+        /// Edited since mlgen wrote it.
+        by_hand: bool,
+    },
 }
 
-/// Every rendered file and its state, in path order.
+impl FileState {
+    /// The word reports use.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::InSync => "in sync",
+            Self::Missing => "missing",
+            Self::Modified { .. } => "modified",
+            Self::Orphaned { .. } => "orphaned",
+        }
+    }
+
+    /// True when applying the change would overwrite or delete a hand edit.
+    pub fn is_hand_edit(self) -> bool {
+        matches!(
+            self,
+            Self::Modified { by_hand: true } | Self::Orphaned { by_hand: true }
+        )
+    }
+}
+
+/// One file's drift.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileDrift {
+    /// Path relative to the output directory.
+    pub path: String,
+    /// Its state.
+    pub state: FileState,
+    /// Unified diff from disk to rendering (empty when in sync).
+    pub diff: String,
+}
+
+/// Every rendered or orphaned file, in path order.
 #[derive(Debug, Clone, Default)]
 pub struct Drift {
-    /// (path, state) for each rendered file.
-    pub files: Vec<(String, FileState)>,
+    /// The files.
+    pub files: Vec<FileDrift>,
 }
 
 impl Drift {
     /// True when every file is in sync.
     pub fn is_clean(&self) -> bool {
-        self.files.iter().all(|(_, s)| *s == FileState::InSync)
+        self.files.iter().all(|f| f.state == FileState::InSync)
+    }
+
+    /// How many files are in the state with this label.
+    pub fn count(&self, label: &str) -> usize {
+        self.files
+            .iter()
+            .filter(|f| f.state.label() == label)
+            .count()
+    }
+
+    /// Files whose change would lose a hand edit.
+    pub fn hand_edits(&self) -> impl Iterator<Item = &FileDrift> {
+        self.files.iter().filter(|f| f.state.is_hand_edit())
     }
 }
 
-/// Compares `tree` with the files under `out`.
-pub fn compare(tree: &Tree, out: &Path) -> anyhow::Result<Drift> {
-    let mut drift = Drift::default();
+/// Compares `tree` with the files under `out`, using the manifest to tell hand edits and
+/// orphans apart.
+pub fn compare(tree: &Tree, out: &Path, manifest: Option<&Manifest>) -> anyhow::Result<Drift> {
+    let edited = |path: &str, bytes: &[u8]| {
+        manifest.and_then(|m| m.hash_of(path)) != Some(sha256(bytes).as_str())
+    };
+    let mut files = Vec::new();
     for (path, rendered) in tree.iter() {
-        let target = out.join(path);
-        let state = match fs::read(&target) {
-            Ok(bytes) if bytes == rendered.as_bytes() => FileState::InSync,
-            Ok(bytes) => {
-                let on_disk = String::from_utf8_lossy(&bytes);
-                FileState::Modified(unified_diff(path, &on_disk, rendered))
+        let (state, diff) = match read(out, path)? {
+            Some(bytes) if bytes == rendered.as_bytes() => (FileState::InSync, String::new()),
+            Some(bytes) => {
+                let state = FileState::Modified {
+                    by_hand: edited(path, &bytes),
+                };
+                (
+                    state,
+                    unified_diff(path, &String::from_utf8_lossy(&bytes), rendered),
+                )
             }
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                FileState::Missing(unified_diff(path, "", rendered))
-            }
-            Err(err) => return Err(err).with_context(|| format!("reading {}", target.display())),
+            None => (FileState::Missing, unified_diff(path, "", rendered)),
         };
-        drift.files.push((path.to_owned(), state));
+        files.push(FileDrift {
+            path: path.to_owned(),
+            state,
+            diff,
+        });
     }
-    Ok(drift)
+    for path in manifest.into_iter().flat_map(|m| m.files.keys()) {
+        if tree.get(path).is_some() {
+            continue;
+        }
+        // An orphan already deleted by hand needs nothing more.
+        if let Some(bytes) = read(out, path)? {
+            let state = FileState::Orphaned {
+                by_hand: edited(path, &bytes),
+            };
+            files.push(FileDrift {
+                path: path.clone(),
+                state,
+                diff: unified_diff(path, &String::from_utf8_lossy(&bytes), ""),
+            });
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Drift { files })
+}
+
+fn read(out: &Path, path: &str) -> anyhow::Result<Option<Vec<u8>>> {
+    let target = out.join(path);
+    match fs::read(&target) {
+        Ok(bytes) => Ok(Some(bytes)),
+        // A file where a folder should be is reported by `write` before anything is written.
+        Err(err)
+            if matches!(
+                err.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            Ok(None)
+        }
+        Err(err) => Err(err).with_context(|| format!("reading {}", target.display())),
+    }
 }
 
 fn unified_diff(path: &str, on_disk: &str, rendered: &str) -> String {
@@ -74,24 +173,69 @@ mod tests {
     #[test]
     fn classifies_files() {
         let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join("same.tf"), "a\n").unwrap();
-        fs::write(dir.path().join("edited.tf"), "a\nb\n").unwrap();
-        let mut tree = Tree::default();
-        tree.insert("same.tf".into(), "a\n".into()).unwrap();
-        tree.insert("edited.tf".into(), "a\nc\n".into()).unwrap();
-        tree.insert("gone.tf".into(), "x\n".into()).unwrap();
-        let drift = compare(&tree, dir.path()).unwrap();
-        assert!(!drift.is_clean());
-        let state = |p: &str| drift.files.iter().find(|(f, _)| f == p).unwrap().1.clone();
-        assert_eq!(state("same.tf"), FileState::InSync);
-        let FileState::Modified(diff) = state("edited.tf") else {
-            panic!()
-        };
+        let mut before = Tree::default();
+        for (path, content) in [
+            ("same.tf", "a\n"),
+            ("spec-changed.tf", "a\nb\n"),
+            ("hand.tf", "h\n"),
+            ("old.tf", "o\n"),
+            ("old-edited.tf", "o\n"),
+        ] {
+            before.insert(path.into(), content.into()).unwrap();
+            fs::write(dir.path().join(path), content).unwrap();
+        }
+        let manifest = Manifest::from_tree(&before);
+        fs::write(dir.path().join("hand.tf"), "edited\n").unwrap();
+        fs::write(dir.path().join("old-edited.tf"), "edited\n").unwrap();
+        fs::write(dir.path().join("stranger.tf"), "not ours\n").unwrap();
+
+        let mut now = Tree::default();
+        for (path, content) in [
+            ("same.tf", "a\n"),
+            ("spec-changed.tf", "a\nc\n"),
+            ("hand.tf", "h2\n"),
+            ("stranger.tf", "ours\n"),
+            ("new.tf", "n\n"),
+        ] {
+            now.insert(path.into(), content.into()).unwrap();
+        }
+        let drift = compare(&now, dir.path(), Some(&manifest)).unwrap();
+        let state = |p: &str| drift.files.iter().find(|f| f.path == p).map(|f| f.state);
+        assert_eq!(state("same.tf"), Some(FileState::InSync));
+        assert_eq!(
+            state("spec-changed.tf"),
+            Some(FileState::Modified { by_hand: false })
+        );
+        assert_eq!(
+            state("hand.tf"),
+            Some(FileState::Modified { by_hand: true })
+        );
+        assert_eq!(
+            state("stranger.tf"),
+            Some(FileState::Modified { by_hand: true })
+        );
+        assert_eq!(state("new.tf"), Some(FileState::Missing));
+        assert_eq!(
+            state("old.tf"),
+            Some(FileState::Orphaned { by_hand: false })
+        );
+        assert_eq!(
+            state("old-edited.tf"),
+            Some(FileState::Orphaned { by_hand: true })
+        );
+        assert_eq!(drift.hand_edits().count(), 3);
+        let diff = &drift
+            .files
+            .iter()
+            .find(|f| f.path == "spec-changed.tf")
+            .unwrap()
+            .diff;
         assert!(
-            diff.contains("--- edited.tf (on disk)\n+++ edited.tf (rendered from spec)\n"),
+            diff.contains(
+                "--- spec-changed.tf (on disk)\n+++ spec-changed.tf (rendered from spec)\n"
+            ),
             "{diff}"
         );
         assert!(diff.contains("-b\n+c\n"), "{diff}");
-        assert!(matches!(state("gone.tf"), FileState::Missing(_)));
     }
 }

@@ -11,9 +11,11 @@ pub mod diff;
 pub mod init;
 pub mod layout;
 pub mod load;
+pub mod manifest;
 pub mod model;
 pub mod naming;
 pub mod render;
+pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod spec;
@@ -27,12 +29,16 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command, InputArgs, RenderArgs, TargetArg};
+use crate::cli::{
+    CheckArgs, Cli, ColorChoice, Command, Format, InputArgs, OutputArgs, RenderArgs, TargetArg,
+};
 use crate::diag::Diagnostic;
-use crate::diff::FileState;
+use crate::diff::Drift;
 use crate::load::SourceFile;
+use crate::manifest::Manifest;
 use crate::model::Model;
 use crate::render::Renderer;
+use crate::report::Style;
 use crate::spec::{Spec, Target};
 use crate::templates::TemplateSet;
 use crate::tree::Tree;
@@ -137,56 +143,104 @@ fn options(input: &InputArgs) -> RenderOptions {
     }
 }
 
+/// Generated files were edited by hand and `--force` was not given. `run` maps it to exit 2.
+#[derive(Debug)]
+pub struct HandEdited {
+    /// The edited files.
+    pub paths: Vec<String>,
+}
+
+impl fmt::Display for HandEdited {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "refusing to overwrite {} generated file(s) edited by hand since mlgen wrote them: {}\n  \
+             `mlgen check` shows the edits; move them into the spec or a team template, or run \
+             `mlgen render --force` to discard them. Nothing was written.",
+            self.paths.len(),
+            self.paths.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for HandEdited {}
+
+/// Renders the spec and compares it with the output directory.
+fn drift_of(output: &OutputArgs) -> anyhow::Result<(Tree, Drift)> {
+    let tree = render_spec(&output.input.spec, &options(&output.input))?;
+    let manifest = Manifest::read(&output.out)?;
+    let drift = diff::compare(&tree, &output.out, manifest.as_ref())?;
+    Ok((tree, drift))
+}
+
+fn style(choice: ColorChoice) -> Style {
+    use std::io::IsTerminal as _;
+    let color = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    Style { color }
+}
+
 #[allow(clippy::print_stdout)]
 fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
     let stdout = &mut std::io::stdout().lock();
+    let style = style(cli.color);
     match cli.command {
-        Command::Render(RenderArgs { input, out }) => {
-            let tree = render_spec(&input.spec, &options(&input))?;
-            let report = write::write_tree(&tree, &out)?;
+        Command::Render(RenderArgs {
+            output,
+            force,
+            dry_run,
+        }) => {
+            let (tree, drift) = drift_of(&output)?;
+            if dry_run {
+                write!(stdout, "{}", report::drift_text(&drift, style))?;
+                writeln!(stdout, "{}", report::summary(&drift))?;
+                writeln!(stdout, "dry run: nothing was written")?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let paths: Vec<String> = drift.hand_edits().map(|f| f.path.clone()).collect();
+            if !paths.is_empty() && !force {
+                return Err(HandEdited { paths }.into());
+            }
+            let report = write::apply(&tree, &drift, &output.out)?;
             writeln!(
                 stdout,
-                "mlgen: {} files in {}: {} created, {} updated, {} unchanged",
+                "mlgen: {} files in {}: {} created, {} updated, {} unchanged, {} removed",
                 tree.len(),
-                out.display(),
+                output.out.display(),
                 report.created.len(),
                 report.updated.len(),
-                report.unchanged.len()
+                report.unchanged.len(),
+                report.removed.len()
             )?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check(RenderArgs { input, out }) => {
-            let tree = render_spec(&input.spec, &options(&input))?;
-            let drift = diff::compare(&tree, &out)?;
-            let (mut modified, mut missing) = (0, 0);
-            for (path, state) in &drift.files {
-                match state {
-                    FileState::InSync => {}
-                    FileState::Modified(d) => {
-                        modified += 1;
-                        writeln!(stdout, "modified: {path}\n{d}")?;
-                    }
-                    FileState::Missing(d) => {
-                        missing += 1;
-                        writeln!(stdout, "missing: {path}\n{d}")?;
+        Command::Check(CheckArgs { output, format }) => {
+            let (_, drift) = drift_of(&output)?;
+            let (spec, out) = (&output.input.spec, &output.out);
+            match format {
+                Format::Json => write!(stdout, "{}", report::drift_json(&drift, spec, out))?,
+                Format::Text => {
+                    write!(stdout, "{}", report::drift_text(&drift, style))?;
+                    writeln!(stdout, "{}", report::summary(&drift))?;
+                    if !drift.is_clean() {
+                        writeln!(
+                            stdout,
+                            "to update the files run: {}",
+                            report::fix_command(&drift, spec, out)
+                        )?;
                     }
                 }
             }
-            let in_sync = drift.files.len() - modified - missing;
-            writeln!(
-                stdout,
-                "mlgen: {in_sync} in sync, {modified} modified, {missing} missing"
-            )?;
-            if drift.is_clean() {
-                return Ok(ExitCode::SUCCESS);
-            }
-            writeln!(
-                stdout,
-                "to update the files run: mlgen render {} -o {}",
-                input.spec.display(),
-                out.display()
-            )?;
-            Ok(ExitCode::from(1))
+            Ok(if drift.is_clean() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Validate(input) => {
             validate_spec_file(&input.spec)?;

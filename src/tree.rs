@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tree {
     files: BTreeMap<String, String>,
+    /// The template (and layer) each file came from.
+    origins: BTreeMap<String, String>,
 }
 
 impl Tree {
@@ -17,6 +19,23 @@ impl Tree {
         }
         self.files.insert(path, content);
         Ok(())
+    }
+
+    /// Adds a file and the template it came from.
+    pub fn insert_from(
+        &mut self,
+        path: String,
+        content: String,
+        origin: String,
+    ) -> Result<(), String> {
+        self.insert(path.clone(), content)?;
+        self.origins.insert(path, origin);
+        Ok(())
+    }
+
+    /// The template a file came from, when known.
+    pub fn origin(&self, path: &str) -> Option<&str> {
+        self.origins.get(path).map(String::as_str)
     }
 
     /// Files in path order.

@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -41,21 +42,38 @@ fn run<S: AsRef<OsStr>>(args: &[S]) -> (i32, String, String) {
     run_in(&common::root(), args)
 }
 
-/// Every file under `dir`, relative, sorted, with content.
-fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+/// Every file under `dir` (relative path → content), including mlgen's `.mlgen/` folder.
+fn files_under(dir: &Path) -> BTreeMap<String, String> {
+    walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
         .map(|e| {
+            let path = common::relative(e.path().strip_prefix(dir).unwrap());
             (
-                common::relative(e.path().strip_prefix(dir).unwrap()),
-                fs::read(e.path()).unwrap(),
+                path,
+                String::from_utf8_lossy(&fs::read(e.path()).unwrap()).into_owned(),
             )
         })
-        .collect();
-    files.sort();
+        .collect()
+}
+
+/// The generated files under `dir`: everything but the manifest.
+fn generated_under(dir: &Path) -> BTreeMap<String, String> {
+    let mut files = files_under(dir);
+    files.retain(|path, _| !path.starts_with(".mlgen/"));
     files
+}
+
+/// Asserts two file maps are equal, printing paths rather than whole contents on failure.
+fn assert_same_files(actual: &BTreeMap<String, String>, expected: &BTreeMap<String, String>) {
+    assert_eq!(
+        actual.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>()
+    );
+    for (path, content) in expected {
+        assert!(actual[path] == *content, "{path} differs");
+    }
 }
 
 fn render_into(spec: &Path, out: &Path) {
@@ -110,12 +128,13 @@ fn render_writes_the_tree_and_check_is_then_clean() {
         stdout.contains("11 files") && stdout.contains("11 created"),
         "{stdout}"
     );
-    let rendered: Vec<(String, Vec<u8>)> = mlgen::render_spec_file(&spec)
+    let rendered: BTreeMap<String, String> = mlgen::render_spec_file(&spec)
         .unwrap()
         .iter()
-        .map(|(p, c)| (p.to_owned(), c.as_bytes().to_vec()))
+        .map(|(p, c)| (p.to_owned(), c.to_owned()))
         .collect();
-    assert_eq!(files_under(&out), rendered);
+    assert_same_files(&generated_under(&out), &rendered);
+    assert!(out.join(".mlgen/manifest.json").is_file());
 
     let (code, stdout, _) = check(&spec, &out);
     assert_eq!(code, 0);
@@ -217,7 +236,7 @@ fn invalid_spec_exits_2_and_writes_nothing() {
         );
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
-    assert_eq!(files_under(dir.path()), before);
+    assert_same_files(&files_under(dir.path()), &before);
     let fresh = dir.path().join("never-created");
     let spec = invalid("layout-escape");
     let (code, _, _) = run(&[
@@ -271,10 +290,7 @@ fn target_flag_renders_one_of_the_spec_targets() {
     ]);
     assert_eq!(code, 0);
     assert!(stdout.contains("4 files"), "{stdout}");
-    let files: Vec<String> = files_under(dir.path())
-        .into_iter()
-        .map(|(p, _)| p)
-        .collect();
+    let files: Vec<String> = generated_under(dir.path()).into_keys().collect();
     assert!(
         files
             .iter()
@@ -352,4 +368,199 @@ fn init_writes_a_valid_starter_and_never_overwrites() {
         "{stderr}"
     );
     assert!(!other.exists());
+}
+
+/// A spec in a temporary directory, rendered once into it.
+fn rendered_repo(spec_text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("mlgen.yaml");
+    fs::write(&spec, spec_text).unwrap();
+    render_into(&spec, dir.path());
+    (dir, spec)
+}
+
+const CHURN: &str = "version: 1\nproject:\n  name: churn\n";
+
+#[test]
+fn check_reports_an_orphan_after_the_environment_changes() {
+    let (dir, spec) = rendered_repo(CHURN);
+    fs::write(&spec, format!("{CHURN}  environment: prod\n")).unwrap();
+    let (code, stdout, _) = check(&spec, dir.path());
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("orphaned: main/dev.tfvars (generated earlier, no longer produced)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("--- main/dev.tfvars (on disk)"), "{stdout}");
+    assert!(stdout.contains("missing: main/prod.tfvars"), "{stdout}");
+    assert!(stdout.contains("1 missing, 1 orphaned"), "{stdout}");
+
+    // render removes the orphan it generated and records the new tree.
+    let (code, stdout, _) = run(&[
+        OsStr::new("render"),
+        spec.as_os_str(),
+        OsStr::new("-o"),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("1 created,") && stdout.contains("1 removed"),
+        "{stdout}"
+    );
+    assert!(!dir.path().join("main/dev.tfvars").exists());
+    assert_eq!(check(&spec, dir.path()).0, 0);
+}
+
+#[test]
+fn render_refuses_to_overwrite_a_hand_edit_unless_forced() {
+    let (dir, spec) = rendered_repo(CHURN);
+    let edited = dir.path().join("main/main.tf");
+    let by_hand = fs::read_to_string(&edited).unwrap() + "# my own addition\n";
+    fs::write(&edited, &by_hand).unwrap();
+    fs::write(&spec, format!("{CHURN}  location: northeurope\n")).unwrap();
+    let before = files_under(dir.path());
+
+    let (code, _, stderr) = run(&[
+        OsStr::new("render"),
+        spec.as_os_str(),
+        OsStr::new("-o"),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("refusing to overwrite 1 generated file(s) edited by hand since mlgen wrote them: main/main.tf"), "{stderr}");
+    assert_same_files(&files_under(dir.path()), &before);
+
+    let (code, stdout, _) = check(&spec, dir.path());
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("modified: main/main.tf (edited by hand since mlgen wrote it)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("-# my own addition"), "{stdout}");
+    assert!(
+        stdout.ends_with(&format!(
+            "to update the files run: mlgen render {} -o {} --force\n",
+            spec.display(),
+            dir.path().display()
+        )),
+        "{stdout}"
+    );
+
+    let (code, stdout, _) = run(&[
+        OsStr::new("render"),
+        spec.as_os_str(),
+        OsStr::new("-o"),
+        dir.path().as_os_str(),
+        OsStr::new("--force"),
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        !fs::read_to_string(&edited)
+            .unwrap()
+            .contains("my own addition")
+    );
+    assert_eq!(check(&spec, dir.path()).0, 0);
+}
+
+#[test]
+fn a_file_mlgen_never_wrote_is_not_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("mlgen.yaml");
+    fs::write(&spec, CHURN).unwrap();
+    fs::create_dir_all(dir.path().join("main")).unwrap();
+    fs::write(
+        dir.path().join("main/main.tf"),
+        "# the team's own root module\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = run(&[
+        OsStr::new("render"),
+        spec.as_os_str(),
+        OsStr::new("-o"),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("main/main.tf"), "{stderr}");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("main/main.tf")).unwrap(),
+        "# the team's own root module\n"
+    );
+    assert!(
+        !dir.path().join("main/versions.tf").exists(),
+        "nothing written"
+    );
+}
+
+#[test]
+fn dry_run_shows_the_changes_and_writes_nothing() {
+    let (dir, spec) = rendered_repo(CHURN);
+    fs::write(&spec, format!("{CHURN}  location: northeurope\n")).unwrap();
+    let before = files_under(dir.path());
+    let (code, stdout, _) = run(&[
+        OsStr::new("render"),
+        spec.as_os_str(),
+        OsStr::new("-o"),
+        dir.path().as_os_str(),
+        OsStr::new("--dry-run"),
+    ]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("modified: main/dev.tfvars\n"), "{stdout}");
+    assert!(
+        stdout.contains("+location                        = \"northeurope\""),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("dry run: nothing was written\n"),
+        "{stdout}"
+    );
+    assert_same_files(&files_under(dir.path()), &before);
+}
+
+#[test]
+fn check_speaks_json_for_ci() {
+    let (dir, spec) = rendered_repo(CHURN);
+    fs::remove_file(dir.path().join("main/outputs.tf")).unwrap();
+    let (code, stdout, _) = run(&[
+        OsStr::new("check"),
+        spec.as_os_str(),
+        OsStr::new("-o"),
+        dir.path().as_os_str(),
+        OsStr::new("--format"),
+        OsStr::new("json"),
+    ]);
+    assert_eq!(code, 1);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["in_sync"], false);
+    assert_eq!(report["summary"]["missing"], 1);
+    assert_eq!(report["summary"]["in_sync"], 10);
+    let missing: Vec<&serde_json::Value> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["state"] == "missing")
+        .collect();
+    assert_eq!(missing[0]["path"], "main/outputs.tf");
+    assert!(
+        missing[0]["diff"]
+            .as_str()
+            .unwrap()
+            .starts_with("--- main/outputs.tf (on disk)")
+    );
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let (dir, spec) = rendered_repo(CHURN);
+    fs::write(&spec, format!("{CHURN}  location: northeurope\n")).unwrap();
+    let (_, plain, _) = check(&spec, dir.path());
+    assert!(!plain.contains('\x1b'), "not a terminal: no colour");
+    let (_, coloured, _) = run(&[
+        OsStr::new("check"),
+        spec.as_os_str(),
+        OsStr::new("-o"),
+        dir.path().as_os_str(),
+        OsStr::new("--color"),
+        OsStr::new("always"),
+    ]);
+    assert!(coloured.contains("\x1b[32m+location"), "{coloured}");
 }

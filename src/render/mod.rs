@@ -95,10 +95,11 @@ impl Renderer {
                     })?;
                 let path = output_path(&name[prefix.len()..], model);
                 let text = post_process(&path, &text);
-                tree.insert(path, text).map_err(|path| TemplateError {
-                    template: described.clone(),
-                    message: format!("another template already produces {path}"),
-                })?;
+                tree.insert_from(path, text, described.clone())
+                    .map_err(|path| TemplateError {
+                        template: described.clone(),
+                        message: format!("another template already produces {path}"),
+                    })?;
             }
         }
         Ok(tree)
