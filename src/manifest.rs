@@ -79,6 +79,14 @@ impl Manifest {
             path.display(),
             manifest.version
         );
+        // Orphans listed here get deleted: a path that could leave the output directory is
+        // never trusted, whoever edited the file.
+        if let Some(bad) = manifest.files.keys().find(|p| !is_safe_relative(p)) {
+            anyhow::bail!(
+                "{} lists the unsafe path {bad:?}; mlgen only writes inside the output directory",
+                path.display()
+            );
+        }
         Ok(Some(manifest))
     }
 
@@ -93,6 +101,16 @@ impl Manifest {
         text.push('\n');
         text
     }
+}
+
+/// A `/`-separated relative path without `..`, empty or hidden parts, or backslashes.
+fn is_safe_relative(path: &str) -> bool {
+    !path.is_empty()
+        && !path.contains('\\')
+        && !path.contains(':')
+        && path
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != ".." && !part.starts_with('.'))
 }
 
 /// Lower-case hex SHA-256 of `bytes`.
@@ -130,6 +148,15 @@ mod tests {
         std::fs::create_dir_all(dir.path().join(".mlgen")).unwrap();
         std::fs::write(dir.path().join(PATH), manifest.to_text()).unwrap();
         assert_eq!(Manifest::read(dir.path()).unwrap(), Some(manifest));
+        let escape =
+            r#"{"version": 1, "files": {"../../etc/passwd": {"sha256": "x", "template": "t"}}}"#;
+        std::fs::write(dir.path().join(PATH), escape).unwrap();
+        assert!(
+            Manifest::read(dir.path())
+                .unwrap_err()
+                .to_string()
+                .contains("unsafe path")
+        );
         std::fs::write(dir.path().join(PATH), "{").unwrap();
         assert!(
             Manifest::read(dir.path())
