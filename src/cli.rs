@@ -103,6 +103,9 @@ pub struct CheckArgs {
     /// Report format: text (diffs) or json (for CI).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Also list the files that are in sync.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 /// `init`.

@@ -197,7 +197,7 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
         }) => {
             let (tree, drift) = drift_of(&output)?;
             if dry_run {
-                write!(stdout, "{}", report::drift_text(&drift, style))?;
+                write!(stdout, "{}", report::drift_text(&drift, style, false))?;
                 writeln!(stdout, "{}", report::summary(&drift))?;
                 writeln!(stdout, "dry run: nothing was written")?;
                 return Ok(ExitCode::SUCCESS);
@@ -219,13 +219,17 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             )?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check(CheckArgs { output, format }) => {
+        Command::Check(CheckArgs {
+            output,
+            format,
+            verbose,
+        }) => {
             let (_, drift) = drift_of(&output)?;
             let (spec, out) = (&output.input.spec, &output.out);
             match format {
                 Format::Json => write!(stdout, "{}", report::drift_json(&drift, spec, out))?,
                 Format::Text => {
-                    write!(stdout, "{}", report::drift_text(&drift, style))?;
+                    write!(stdout, "{}", report::drift_text(&drift, style, verbose))?;
                     writeln!(stdout, "{}", report::summary(&drift))?;
                     if !drift.is_clean() {
                         writeln!(

@@ -25,10 +25,17 @@ impl Style {
     }
 }
 
-/// Every difference: a line naming the file and its state, then its unified diff.
-pub fn drift_text(drift: &Drift, style: Style) -> String {
+/// Every difference: a line naming the file and its state, then its unified diff; with
+/// `verbose`, a line for each file in sync too.
+pub fn drift_text(drift: &Drift, style: Style, verbose: bool) -> String {
     let mut out = String::new();
-    for file in drift.files.iter().filter(|f| f.state != FileState::InSync) {
+    for file in &drift.files {
+        if file.state == FileState::InSync {
+            if verbose {
+                out.push_str(&format!("in sync: {}\n", file.path));
+            }
+            continue;
+        }
         let note = match file.state {
             FileState::Modified { by_hand: true } => " (edited by hand since mlgen wrote it)",
             FileState::Orphaned { by_hand: false } => " (generated earlier, no longer produced)",
@@ -143,7 +150,7 @@ mod tests {
 
     #[test]
     fn text_names_states_and_colours_only_on_request() {
-        let plain = drift_text(&drift(), Style { color: false });
+        let plain = drift_text(&drift(), Style { color: false }, false);
         assert!(
             plain.starts_with("modified: b.tf (edited by hand since mlgen wrote it)\n--- b\n"),
             "{plain}"
@@ -153,7 +160,8 @@ mod tests {
             "{plain}"
         );
         assert!(!plain.contains('\x1b'));
-        let coloured = drift_text(&drift(), Style { color: true });
+        assert!(drift_text(&drift(), Style { color: false }, true).starts_with("in sync: a.tf\n"));
+        let coloured = drift_text(&drift(), Style { color: true }, false);
         assert!(
             coloured.contains("\x1b[31m-x\x1b[0m") && coloured.contains("\x1b[32m+y\x1b[0m"),
             "{coloured}"
