@@ -53,6 +53,22 @@ pub enum Command {
     Schema,
     /// Write a starter mlgen.yaml (and the schema it references) into DIR.
     Init(InitArgs),
+    /// Inspect and export templates.
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
+}
+
+/// `mlgen templates …`.
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// Show every output file the spec renders and the template (and layer) it comes from.
+    List(InputArgs),
+    /// Write the built-in templates into DIR, as a starting point for a team folder.
+    Export {
+        /// Folder to write into (created if missing); existing different files are never
+        /// overwritten.
+        dir: PathBuf,
+    },
 }
 
 /// Which spec, and how to render it.

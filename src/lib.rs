@@ -26,11 +26,14 @@ pub mod write;
 
 use std::fmt;
 use std::io::Write as _;
+
+use anyhow::Context as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::cli::{
     CheckArgs, Cli, ColorChoice, Command, Format, InputArgs, OutputArgs, RenderArgs, TargetArg,
+    TemplatesCommand,
 };
 use crate::diag::Diagnostic;
 use crate::diff::Drift;
@@ -75,26 +78,48 @@ pub struct RenderOptions {
     pub templates: Option<PathBuf>,
 }
 
-/// Reads and validates a spec file.
+/// Reads and validates a spec file (with the team template folder its `templates:` key names).
 pub fn validate_spec_file(path: &Path) -> anyhow::Result<Spec> {
-    let source = SourceFile::read(path)?;
-    validate::validate(&source).map_err(|diagnostics| {
-        SpecInvalid {
-            path: path.to_owned(),
-            diagnostics,
-        }
-        .into()
-    })
+    load_spec(path, &RenderOptions::default()).map(|(spec, _)| spec)
 }
 
-/// Validates and renders a spec file with the built-in templates.
+/// Reads and validates a spec file, loads the template layers it renders with (the built-ins,
+/// then `--templates` or else the spec's `templates:` folder) and validates the spec's `extra`
+/// values against the team folder's `extra.schema.json` if it has one.
+pub fn load_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<(Spec, TemplateSet)> {
+    let source = SourceFile::read(path)?;
+    let invalid = |diagnostics| SpecInvalid {
+        path: path.to_owned(),
+        diagnostics,
+    };
+    let spec = validate::validate(&source).map_err(invalid)?;
+    let team_dir = options.templates.clone().or_else(|| {
+        // A spec's `templates:` is relative to the spec file, so hooks and CI agree.
+        let dir = path.parent().unwrap_or_else(|| Path::new(""));
+        spec.templates.as_ref().map(|t| dir.join(t))
+    });
+    let templates = match &team_dir {
+        Some(dir) => TemplateSet::with_overlay(dir)?,
+        None => TemplateSet::builtin(),
+    };
+    if let Some((file, schema)) = templates.extra_schema() {
+        let diagnostics = validate::validate_extra(&source, schema)
+            .with_context(|| format!("{}", file.display()))?;
+        if !diagnostics.is_empty() {
+            return Err(invalid(diagnostics).into());
+        }
+    }
+    Ok((spec, templates))
+}
+
+/// Validates and renders a spec file with its template layers.
 pub fn render_spec_file(path: &Path) -> anyhow::Result<Tree> {
     render_spec(path, &RenderOptions::default())
 }
 
 /// Validates and renders a spec file.
 pub fn render_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<Tree> {
-    let spec = validate_spec_file(path)?;
+    let (spec, templates) = load_spec(path, options)?;
     let mut model = Model::from_spec(&spec);
     if let Some(target) = options.target {
         anyhow::ensure!(
@@ -104,10 +129,6 @@ pub fn render_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<Tree>
         );
         model.targets = vec![target];
     }
-    let templates = match &options.templates {
-        Some(dir) => TemplateSet::with_overlay(dir)?,
-        None => TemplateSet::builtin(),
-    };
     let spec_file = path
         .file_name()
         .map_or_else(|| "mlgen.yaml".into(), |n| n.to_string_lossy().into_owned());
@@ -247,12 +268,37 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Validate(input) => {
-            validate_spec_file(&input.spec)?;
+            load_spec(&input.spec, &options(&input))?;
             writeln!(stdout, "{}: valid", input.spec.display())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Schema => {
             write!(stdout, "{}", schema::schema_text())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Templates(TemplatesCommand::List(input)) => {
+            let tree = render_spec(&input.spec, &options(&input))?;
+            let width = tree
+                .iter()
+                .map(|(p, _)| p.chars().count())
+                .max()
+                .unwrap_or(0);
+            for (path, _) in tree.iter() {
+                writeln!(
+                    stdout,
+                    "{path:width$}  {}",
+                    tree.origin(path).unwrap_or("?")
+                )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Templates(TemplatesCommand::Export { dir }) => {
+            let count = templates::export(&dir)?;
+            writeln!(
+                stdout,
+                "mlgen: wrote {count} built-in templates to {}",
+                dir.display()
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Init(args) => {

@@ -57,6 +57,8 @@ pub struct Model {
     pub compute_clusters: Vec<ComputeCluster>,
     /// Network settings.
     pub network: Network,
+    /// The spec's free-form `extra` values, for team templates.
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Project identity.
@@ -271,6 +273,7 @@ impl Model {
                 sku: sku.azure_name().to_owned(),
             },
             compute_clusters: clusters,
+            extra: spec.extra.clone().unwrap_or_default(),
             network: Network {
                 private_endpoints: spec
                     .network

@@ -34,6 +34,12 @@ pub struct Spec {
     pub mlops: Option<Mlops>,
     /// Networking.
     pub network: Option<Network>,
+    /// A team template folder layered over the built-in templates, relative to this file
+    /// (`--templates` on the command line takes precedence).
+    pub templates: Option<String>,
+    /// Free-form values for team templates (`{{ extra.cost_center }}`). A team folder may ship
+    /// `extra.schema.json`, a JSON Schema that `extra` is then validated against.
+    pub extra: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// Project identity: used in every resource name and tag.

@@ -1,15 +1,24 @@
 //! Template sources: the built-in templates compiled into the binary, optionally overlaid by a
-//! team folder (`--templates DIR`) in which a file with the same relative name replaces the
-//! built-in one and a new name adds a template.
+//! team folder (`--templates DIR`, or `templates:` in the spec) in which a file with the same
+//! relative name replaces the built-in one and a new name adds a template.
 //!
 //! Names are `/`-separated paths relative to the template root, e.g.
-//! `terraform/shared/main.tf.tera`. This module only gathers sources; turning them into output
-//! paths is `render`'s job.
+//! `terraform/shared/main.tf.tera`. Every built-in is also reachable as `builtin/<name>`, so a
+//! team template can `{% extends "builtin/terraform/shared/main.tf.tera" %}` and override one
+//! block instead of copying the whole file. A team folder may also hold `extra.schema.json`, a
+//! JSON Schema for the spec's `extra` values. This module only gathers sources; turning them
+//! into output paths is `render`'s job.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+
+/// Prefix under which every built-in template stays reachable for `extends` and `include`.
+pub const BUILTIN_PREFIX: &str = "builtin/";
+
+/// File name of a team folder's JSON Schema for `extra`.
+pub const EXTRA_SCHEMA_FILE: &str = "extra.schema.json";
 
 /// Built-in templates: (name, source). A unit test checks that this lists every file under
 /// `templates/`, so a new template cannot be forgotten.
@@ -109,6 +118,16 @@ pub enum Layer {
     Team(PathBuf),
 }
 
+impl Layer {
+    /// `built-in` or `team: <file>`.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Builtin => "built-in".to_owned(),
+            Self::Team(path) => format!("team: {}", path.display()),
+        }
+    }
+}
+
 /// One template source.
 #[derive(Debug, Clone)]
 pub struct Template {
@@ -122,6 +141,8 @@ pub struct Template {
 #[derive(Debug, Clone)]
 pub struct TemplateSet {
     templates: BTreeMap<String, Template>,
+    /// The team folder's schema for `extra`: (file, schema).
+    extra_schema: Option<(PathBuf, serde_json::Value)>,
 }
 
 impl TemplateSet {
@@ -139,7 +160,10 @@ impl TemplateSet {
                 )
             })
             .collect();
-        Self { templates }
+        Self {
+            templates,
+            extra_schema: None,
+        }
     }
 
     /// The built-ins with the `.tera` files of `dir` layered over them. Symbolic links are
@@ -166,9 +190,6 @@ impl TemplateSet {
                 ));
                 continue;
             }
-            if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "tera") {
-                continue;
-            }
             let relative = path.strip_prefix(dir).unwrap_or(path);
             let Some(name) = relative.to_str().map(|s| s.replace('\\', "/")) else {
                 problems.push(format!(
@@ -177,6 +198,26 @@ impl TemplateSet {
                 ));
                 continue;
             };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            if name == EXTRA_SCHEMA_FILE {
+                match read_schema(path) {
+                    Ok(schema) => set.extra_schema = Some((path.to_owned(), schema)),
+                    Err(err) => problems.push(format!("{}: {err:#}", path.display())),
+                }
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "tera") {
+                continue;
+            }
+            if name.starts_with(BUILTIN_PREFIX) {
+                problems.push(format!(
+                    "{}: `{BUILTIN_PREFIX}` is reserved for the built-in templates",
+                    path.display()
+                ));
+                continue;
+            }
             match std::fs::read_to_string(path) {
                 Ok(source) => {
                     set.templates.insert(
@@ -202,6 +243,45 @@ impl TemplateSet {
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Template)> {
         self.templates.iter().map(|(n, t)| (n.as_str(), t))
     }
+
+    /// The team folder's schema for `extra`, if it has one.
+    pub fn extra_schema(&self) -> Option<(&Path, &serde_json::Value)> {
+        self.extra_schema
+            .as_ref()
+            .map(|(path, schema)| (path.as_path(), schema))
+    }
+}
+
+fn read_schema(path: &Path) -> anyhow::Result<serde_json::Value> {
+    let text = std::fs::read_to_string(path).context("reading")?;
+    serde_json::from_str(&text).context("not valid JSON")
+}
+
+/// Writes the built-in templates under `dir` as a starting point for a team folder. Refuses,
+/// writing nothing, when a file there already exists with other content.
+pub fn export(dir: &Path) -> anyhow::Result<usize> {
+    let clashes: Vec<String> = BUILTIN
+        .iter()
+        .filter(|(name, source)| {
+            std::fs::read(dir.join(name)).is_ok_and(|existing| existing != source.as_bytes())
+        })
+        .map(|(name, _)| (*name).to_owned())
+        .collect();
+    anyhow::ensure!(
+        clashes.is_empty(),
+        "{} already holds other versions of: {}; export into an empty folder",
+        dir.display(),
+        clashes.join(", ")
+    );
+    for (name, source) in BUILTIN {
+        let target = dir.join(name);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+        std::fs::write(&target, source).with_context(|| format!("writing {}", target.display()))?;
+    }
+    Ok(BUILTIN.len())
 }
 
 #[cfg(test)]
@@ -230,12 +310,13 @@ mod tests {
     }
 
     #[test]
-    fn overlay_replaces_and_adds() {
+    fn overlay_replaces_adds_and_reads_the_extra_schema() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("terraform/shared")).unwrap();
         std::fs::write(dir.path().join("terraform/shared/main.tf.tera"), "team").unwrap();
         std::fs::write(dir.path().join("terraform/extra.md.tera"), "new").unwrap();
         std::fs::write(dir.path().join("notes.txt"), "ignored").unwrap();
+        std::fs::write(dir.path().join(EXTRA_SCHEMA_FILE), r#"{"type": "object"}"#).unwrap();
         let set = TemplateSet::with_overlay(dir.path()).unwrap();
         let get = |n: &str| {
             set.iter()
@@ -252,6 +333,29 @@ mod tests {
         assert_eq!(
             get("terraform/mlops/main.tf.tera").unwrap().layer,
             Layer::Builtin
+        );
+        assert_eq!(set.extra_schema().unwrap().1["type"], "object");
+    }
+
+    #[test]
+    fn export_writes_every_builtin_and_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(export(dir.path()).unwrap(), BUILTIN.len());
+        assert_eq!(
+            export(dir.path()).unwrap(),
+            BUILTIN.len(),
+            "identical files are fine"
+        );
+        std::fs::write(dir.path().join("terraform/_header.tera"), "# ours").unwrap();
+        assert!(
+            export(dir.path())
+                .unwrap_err()
+                .to_string()
+                .contains("terraform/_header.tera")
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("terraform/_header.tera")).unwrap(),
+            "# ours"
         );
     }
 }

@@ -42,8 +42,19 @@ impl std::error::Error for TemplateError {}
 /// Compiled templates, ready to render any model.
 pub struct Renderer {
     tera: Tera,
-    /// Output templates with their description (name and origin) for error messages.
-    outputs: Vec<(String, String)>,
+    /// Output templates, in name order.
+    outputs: Vec<Output>,
+}
+
+/// An output template and how to name it.
+struct Output {
+    name: String,
+    /// For error messages: the name and the file it came from.
+    described: String,
+    /// For the manifest: the name and its layer, the same on every machine.
+    origin: String,
+    /// The template text, to find the line an error is about.
+    source: String,
 }
 
 impl Renderer {
@@ -53,9 +64,17 @@ impl Renderer {
         tera.autoescape_on(Vec::new());
         terraform::register_filters(&mut tera);
         bicep::register_filters(&mut tera);
+        // Built-ins stay reachable as `builtin/<name>` for team templates that extend them.
+        let builtins = crate::templates::BUILTIN.iter().map(|(name, source)| {
+            (
+                format!("{}{name}", crate::templates::BUILTIN_PREFIX),
+                (*source).to_owned(),
+            )
+        });
         let sources: Vec<(String, String)> = templates
             .iter()
             .map(|(name, t)| (name.to_owned(), t.source.clone()))
+            .chain(builtins)
             .collect();
         tera.add_raw_templates(sources).map_err(|err| {
             let name = templates
@@ -70,7 +89,19 @@ impl Renderer {
         let outputs = templates
             .iter()
             .filter(|(name, _)| !file_name(name).starts_with('_'))
-            .map(|(name, t)| (name.to_owned(), describe(name, &t.layer)))
+            .map(|(name, t)| Output {
+                name: name.to_owned(),
+                described: describe(name, &t.layer),
+                origin: format!(
+                    "{name} ({})",
+                    if t.layer == Layer::Builtin {
+                        "built-in"
+                    } else {
+                        "team"
+                    }
+                ),
+                source: t.source.clone(),
+            })
             .collect();
         Ok(Self { tera, outputs })
     }
@@ -85,19 +116,27 @@ impl Renderer {
         let mut tree = Tree::default();
         for target in &model.targets {
             let prefix = format!("{}/", target.name());
-            for (name, described) in self.outputs.iter().filter(|(n, _)| n.starts_with(&prefix)) {
-                let text = self
-                    .tera
-                    .render(name, &context)
-                    .map_err(|e| TemplateError {
-                        template: described.clone(),
-                        message: chain(&e),
-                    })?;
-                let path = output_path(&name[prefix.len()..], model);
+            for output in self.outputs.iter().filter(|o| o.name.starts_with(&prefix)) {
+                let text = self.tera.render(&output.name, &context).map_err(|e| {
+                    let message = chain(&e);
+                    let line = locate(&message, &output.source)
+                        .map_or_else(String::new, |l| format!(", line {l}"));
+                    TemplateError {
+                        template: format!("{}{line}", output.described),
+                        message,
+                    }
+                })?;
+                let path = output_path(&output.name[prefix.len()..], model);
+                if !is_safe_output(&path) {
+                    return Err(TemplateError {
+                        template: output.described.clone(),
+                        message: format!("would write {path:?}, outside the output directory"),
+                    });
+                }
                 let text = post_process(&path, &text);
-                tree.insert_from(path, text, described.clone())
+                tree.insert_from(path, text, output.origin.clone())
                     .map_err(|path| TemplateError {
-                        template: described.clone(),
+                        template: output.described.clone(),
                         message: format!("another template already produces {path}"),
                     })?;
             }
@@ -115,6 +154,34 @@ fn describe(name: &str, layer: &Layer) -> String {
         Layer::Builtin => format!("{name} (built-in)"),
         Layer::Team(path) => format!("{name} ({})", path.display()),
     }
+}
+
+/// The first line of `source` holding a name Tera's message quotes in backticks (Tera reports
+/// no line for render errors such as an unknown variable).
+fn locate(message: &str, source: &str) -> Option<usize> {
+    let quoted = message
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|q| !q.is_empty());
+    for name in quoted {
+        if let Some(index) = source.lines().position(|line| line.contains(name)) {
+            return Some(index + 1);
+        }
+    }
+    None
+}
+
+/// A relative path that stays inside the output directory: no `..`, no absolute path, no
+/// drive, no backslash, no empty part. Layout folders are validated already; this guards the
+/// file names templates contribute.
+fn is_safe_output(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with('/')
+        && !path.contains(['\\', ':'])
+        && path
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
 }
 
 /// `shared/main.tf.tera` → `infrastructure/shared/main.tf`.
@@ -159,4 +226,38 @@ fn chain(err: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_paths_stay_inside_the_output_directory() {
+        for good in ["main/main.tf", "main.tf", "a/b/c.bicep"] {
+            assert!(is_safe_output(good), "{good}");
+        }
+        for bad in [
+            "../x.tf",
+            "a/../../x",
+            "/etc/passwd",
+            "C:/x",
+            "a\\b",
+            "a//b",
+            "./a",
+            "",
+        ] {
+            assert!(!is_safe_output(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn render_errors_are_located_by_the_quoted_name() {
+        let source = "a\nb = {{ x.y }}\n";
+        assert_eq!(
+            locate("Variable `x.y` not found in context", source),
+            Some(2)
+        );
+        assert_eq!(locate("no quoted name", source), None);
+    }
 }

@@ -41,7 +41,7 @@ pub fn validate(source: &SourceFile) -> Result<Spec, Vec<Diagnostic>> {
     let errors: Vec<ValidationError<'_>> = validator().iter_errors(&value).collect();
     let mut diagnostics: Vec<Diagnostic> = errors
         .iter()
-        .flat_map(|e| schema_errors::schema_error(e, &ctx))
+        .flat_map(|e| schema_errors::schema_error(e, &ctx, "", schema()))
         .collect();
     let pruned = errors
         .iter()
@@ -76,6 +76,29 @@ pub fn validate(source: &SourceFile) -> Result<Spec, Vec<Diagnostic>> {
     }
     sort_and_dedup(&mut diagnostics);
     Err(diagnostics)
+}
+
+/// Validates the spec's `extra` values against a team template folder's JSON Schema, with the
+/// same positioned diagnostics as the spec itself. `Err` when the team schema is not a valid
+/// JSON Schema (a problem of the template folder, not of the spec).
+pub fn validate_extra(source: &SourceFile, team_schema: &Value) -> anyhow::Result<Vec<Diagnostic>> {
+    let validator = jsonschema::validator_for(team_schema)
+        .map_err(|err| anyhow::anyhow!("it is not a valid JSON Schema: {err}"))?;
+    let (value, spans) = parse(source).map_err(|d| anyhow::anyhow!("{}", d.message))?;
+    let ctx = Located {
+        source,
+        spans: &spans,
+    };
+    let extra = value
+        .get("extra")
+        .cloned()
+        .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
+    let mut diagnostics: Vec<Diagnostic> = validator
+        .iter_errors(&extra)
+        .flat_map(|e| schema_errors::schema_error(&e, &ctx, "/extra", team_schema))
+        .collect();
+    sort_and_dedup(&mut diagnostics);
+    Ok(diagnostics)
 }
 
 /// A serde path (`mlops.compute_clusters[0].max_nodes`) as a JSON pointer.

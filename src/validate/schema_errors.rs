@@ -6,14 +6,22 @@ use jsonschema::ValidationError;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
 
-use super::{Located, minimal_spec_help, schema};
+use super::{Located, minimal_spec_help};
 use crate::diag::{Diagnostic, key_path, suggest};
 use crate::load::pointer_segment;
 use crate::rules;
 
 /// One schema error as diagnostics (an unknown-keys error yields one per key).
-pub(super) fn schema_error(error: &ValidationError<'_>, ctx: &Located<'_>) -> Vec<Diagnostic> {
-    let pointer = error.instance_path().as_str().to_owned();
+///
+/// `within` locates the validated value in the spec: `""` for the whole spec, `/extra` when a
+/// team schema validates only `extra`; `schema_root` is the schema the error came from.
+pub(super) fn schema_error(
+    error: &ValidationError<'_>,
+    ctx: &Located<'_>,
+    within: &str,
+    schema_root: &Value,
+) -> Vec<Diagnostic> {
+    let pointer = format!("{within}{}", error.instance_path().as_str());
     let key = key_path(&pointer);
     let instance = error.instance();
     let found = describe_value(instance);
@@ -22,7 +30,7 @@ pub(super) fn schema_error(error: &ValidationError<'_>, ctx: &Located<'_>) -> Ve
         ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
             .iter()
             .map(|name| {
-                let expected = expected_keys(error);
+                let expected = expected_keys(error, schema_root);
                 let help = suggest(name, expected.iter().map(String::as_str))
                     .map(|s| format!("did you mean `{s}`?"))
                     .or_else(|| {
@@ -157,14 +165,14 @@ fn describe_plain(value: &Value) -> String {
 }
 
 /// The keys the schema allows where an unknown key was found, for "did you mean".
-fn expected_keys(error: &ValidationError<'_>) -> Vec<String> {
+fn expected_keys(error: &ValidationError<'_>, schema_root: &Value) -> Vec<String> {
     // The schema path of an additionalProperties error ends in `/additionalProperties`; its
     // sibling `properties` lists the known keys.
     let schema_path = error.schema_path().as_str();
     let parent = schema_path
         .strip_suffix("/additionalProperties")
         .unwrap_or(schema_path);
-    resolve(schema(), parent)
+    resolve(schema_root, parent)
         .and_then(|n| n.get("properties"))
         .and_then(Value::as_object)
         .map(|props| props.keys().cloned().collect())
