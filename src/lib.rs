@@ -5,9 +5,11 @@
 //! previous stage's output and nothing global. Only [`run`] touches stdout, stderr and exit
 //! codes. Library users (and the tests) call [`render_spec_file`] or [`validate_spec_file`].
 
+pub mod cidr;
 pub mod cli;
 pub mod diag;
 pub mod diff;
+pub mod environments;
 pub mod init;
 pub mod layout;
 pub mod load;

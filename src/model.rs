@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::cidr::Cidr;
+use crate::environments::{self, Environment};
 use crate::layout::{self, Layout};
 use crate::naming::Names;
 use crate::rules;
@@ -59,6 +61,16 @@ pub struct Model {
     pub network: Network,
     /// The spec's free-form `extra` values, for team templates.
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Every environment to write variable files for, the base environment first.
+    pub environments: Vec<Environment>,
+    /// True when the spec lists `environments` (then each gets its own Bicep parameter file).
+    pub has_environments: bool,
+    /// Compute instances.
+    pub compute_instances: Vec<ComputeInstance>,
+    /// Object IDs granted access to the workspace.
+    pub admins: Vec<String>,
+    /// Terraform settings.
+    pub terraform: Terraform,
 }
 
 /// Project identity.
@@ -157,16 +169,78 @@ pub struct Network {
     pub private_endpoints: bool,
     /// `VNet` address space.
     pub address_space: String,
+    /// Subnet for compute.
+    pub training_subnet: String,
+    /// Subnet for private endpoints.
+    pub private_endpoint_subnet: String,
+}
+
+impl Network {
+    /// This network with other ranges; subnets not given are derived from the address space
+    /// when it changes.
+    #[must_use]
+    pub fn with_ranges(
+        &self,
+        address_space: Option<&str>,
+        training: Option<&str>,
+        endpoints: Option<&str>,
+    ) -> Self {
+        let space = address_space.unwrap_or(&self.address_space);
+        let (default_training, default_endpoints) = if address_space.is_some() {
+            default_subnets(space)
+        } else {
+            (
+                self.training_subnet.clone(),
+                self.private_endpoint_subnet.clone(),
+            )
+        };
+        Self {
+            private_endpoints: self.private_endpoints,
+            address_space: space.to_owned(),
+            training_subnet: training.map_or(default_training, str::to_owned),
+            private_endpoint_subnet: endpoints.map_or(default_endpoints, str::to_owned),
+        }
+    }
+}
+
+/// The first two subnets of `space` (empty strings when it cannot be parsed or split: the
+/// validator has reported that).
+fn default_subnets(space: &str) -> (String, String) {
+    Cidr::parse(space)
+        .ok()
+        .and_then(Cidr::default_subnets)
+        .map_or_else(
+            || (String::new(), String::new()),
+            |(a, b)| (a.to_string(), b.to_string()),
+        )
+}
+
+/// One compute instance.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComputeInstance {
+    /// Instance name.
+    pub name: String,
+    /// VM size.
+    pub vm_size: String,
+    /// Object ID of the assigned user.
+    pub assigned_user: Option<String>,
+}
+
+/// Terraform settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Terraform {
+    /// The azurerm major the major-specific forms are written for (4 or 5).
+    pub azurerm_major: u32,
+    /// The `required_providers` constraint: both majors unless a major-specific form is used.
+    pub azurerm_version: String,
 }
 
 impl Model {
     /// Applies defaults and derives names. Infallible: see the module docs.
     pub fn from_spec(spec: &Spec) -> Self {
         let p = &spec.project;
-        let environment = p
-            .environment
-            .clone()
-            .unwrap_or_else(|| DEFAULT_ENVIRONMENT.to_owned());
+        let environment =
+            environments::base_name(spec).unwrap_or_else(|| DEFAULT_ENVIRONMENT.to_owned());
         let mut tags = BTreeMap::from([
             ("environment".to_owned(), environment.clone()),
             ("managed-by".to_owned(), "mlgen".to_owned()),
@@ -208,7 +282,36 @@ impl Model {
             .and_then(|m| m.container_registry.as_ref())
             .and_then(|c| c.sku)
             .unwrap_or(spec::RegistrySku::Premium);
-        Self {
+        let network_spec = spec.network.as_ref();
+        let address_space = network_spec
+            .and_then(|n| n.address_space.clone())
+            .unwrap_or_else(|| "10.0.0.0/16".to_owned());
+        let (training, endpoints) = default_subnets(&address_space);
+        let network = Network {
+            private_endpoints: network_spec
+                .and_then(|n| n.private_endpoints)
+                .unwrap_or(false),
+            address_space,
+            training_subnet: network_spec
+                .and_then(|n| n.training_subnet.clone())
+                .unwrap_or(training),
+            private_endpoint_subnet: network_spec
+                .and_then(|n| n.private_endpoint_subnet.clone())
+                .unwrap_or(endpoints),
+        };
+        let azurerm_major = spec
+            .terraform
+            .as_ref()
+            .and_then(|t| t.azurerm_major)
+            .unwrap_or(5);
+        // Private DNS zone links have no form valid on both majors; without them, stay open.
+        let azurerm_version = match (network.private_endpoints, azurerm_major) {
+            (false, _) => ">= 4.55, < 6.0",
+            (true, 4) => ">= 4.55, < 5.0",
+            (true, _) => ">= 5.0, < 6.0",
+        }
+        .to_owned();
+        let mut model = Self {
             names: Names::derive(&p.name, &environment, p.suffix.as_deref()),
             project: Project {
                 name: p.name.clone(),
@@ -274,19 +377,35 @@ impl Model {
             },
             compute_clusters: clusters,
             extra: spec.extra.clone().unwrap_or_default(),
-            network: Network {
-                private_endpoints: spec
-                    .network
-                    .as_ref()
-                    .and_then(|n| n.private_endpoints)
-                    .unwrap_or(false),
-                address_space: spec
-                    .network
-                    .as_ref()
-                    .and_then(|n| n.address_space.clone())
-                    .unwrap_or_else(|| "10.0.0.0/16".to_owned()),
+            network: network.clone(),
+            has_environments: spec.environments.is_some(),
+            compute_instances: mlops
+                .and_then(|m| m.compute_instances.as_ref())
+                .into_iter()
+                .flatten()
+                .map(|i| ComputeInstance {
+                    name: i.name.clone(),
+                    vm_size: i
+                        .vm_size
+                        .clone()
+                        .unwrap_or_else(|| DEFAULT_VM_SIZE.to_owned()),
+                    assigned_user: i.assigned_user.clone(),
+                })
+                .collect(),
+            admins: spec.admins.clone().unwrap_or_default(),
+            terraform: Terraform {
+                azurerm_major,
+                azurerm_version,
             },
-        }
+            environments: Vec::new(),
+        };
+        model.environments = environments::environments(
+            spec,
+            &model.project,
+            &model.compute_clusters,
+            &model.network,
+        );
+        model
     }
 }
 

@@ -12,6 +12,17 @@ pub const SCHEMA_ID: &str =
 pub const PROJECT_NAME: &str = "^[a-z][a-z0-9]{1,11}$";
 /// `project.environment`.
 pub const ENVIRONMENT: &str = "^[a-z][a-z0-9]{0,7}$";
+/// Object IDs (`admins`, `assigned_user`).
+pub const GUID: &str =
+    "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+/// `mlops.compute_instances[].name`.
+pub const INSTANCE_NAME: &str = "^[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]$";
+/// `backend.resource_group_name`.
+pub const RESOURCE_GROUP: &str = r"^[-\w.()]{0,89}[-\w()]$";
+/// `backend.storage_account_name`.
+pub const STORAGE_ACCOUNT: &str = "^[a-z0-9]{3,24}$";
+/// `backend.container_name`.
+pub const CONTAINER: &str = "^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$";
 /// `project.suffix`.
 pub const SUFFIX: &str = "^[a-z0-9]{1,8}$";
 /// `project.location`: the shape of an Azure region name (membership is checked separately).
@@ -29,6 +40,15 @@ pub fn describe_pattern(pattern: &str) -> Option<&'static str> {
         PROJECT_NAME => "2-12 lowercase letters and digits, starting with a letter",
         ENVIRONMENT => "1-8 lowercase letters and digits, starting with a letter",
         SUFFIX => "1-8 lowercase letters and digits",
+        GUID => "an object ID such as `00000000-0000-0000-0000-000000000000`",
+        INSTANCE_NAME => {
+            "3-24 letters, digits and hyphens, starting with a letter and ending with a letter or digit"
+        }
+        RESOURCE_GROUP => {
+            "a resource group name (1-90 letters, digits, `_-.()`, not ending with `.`)"
+        }
+        STORAGE_ACCOUNT => "3-24 lowercase letters and digits",
+        CONTAINER => "3-63 lowercase letters, digits and single hyphens",
         LOCATION => "an Azure region name such as `westeurope` (lowercase, no spaces)",
         CLUSTER_NAME => {
             "3-32 letters, digits and hyphens, starting with a letter and ending with a letter or digit"

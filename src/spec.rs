@@ -37,6 +37,20 @@ pub struct Spec {
     /// A team template folder layered over the built-in templates, relative to this file
     /// (`--templates` on the command line takes precedence).
     pub templates: Option<String>,
+    /// Terraform settings.
+    pub terraform: Option<TerraformSettings>,
+    /// Object IDs of the users or groups that administer the workspace (granted
+    /// `AzureML Data Scientist` on it).
+    #[schemars(inner(regex(pattern = rules::GUID)))]
+    pub admins: Option<Vec<String>>,
+    /// Environments to render variable files for (default: `[project.environment]`). Each gets
+    /// `main/<env>.tfvars`, `main/<env>.bicepparam` and, with `backend`, `main/<env>.backend.hcl`.
+    #[schemars(length(min = 1), extend("uniqueItems" = true), inner(regex(pattern = rules::ENVIRONMENT)))]
+    pub environments: Option<Vec<String>>,
+    /// Per-environment changes to the base spec, keyed by environment name.
+    pub overrides: Option<BTreeMap<String, EnvironmentOverride>>,
+    /// Remote Terraform state in an Azure storage account, one state file per environment.
+    pub backend: Option<Backend>,
     /// Free-form values for team templates (`{{ extra.cost_center }}`). A team folder may ship
     /// `extra.schema.json`, a JSON Schema that `extra` is then validated against.
     pub extra: Option<serde_json::Map<String, serde_json::Value>>,
@@ -171,6 +185,8 @@ pub struct Mlops {
     pub container_registry: Option<ContainerRegistry>,
     /// Compute clusters (default: one `cpu-cluster`; `[]` means none).
     pub compute_clusters: Option<Vec<ComputeCluster>>,
+    /// Compute instances (personal development VMs; default none).
+    pub compute_instances: Option<Vec<ComputeInstance>>,
 }
 
 /// Machine Learning workspace settings.
@@ -278,6 +294,87 @@ pub enum VmPriority {
     LowPriority,
 }
 
+/// One Azure ML compute instance.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComputeInstance {
+    /// Instance name: 3-24 letters, digits and hyphens, starting with a letter; unique in the
+    /// region.
+    #[schemars(regex(pattern = rules::INSTANCE_NAME))]
+    pub name: String,
+    /// Azure VM size (default `Standard_DS3_v2`).
+    #[schemars(regex(pattern = rules::VM_SIZE))]
+    pub vm_size: Option<String>,
+    /// Object ID of the user the instance is assigned to.
+    #[schemars(regex(pattern = rules::GUID))]
+    pub assigned_user: Option<String>,
+}
+
+/// Terraform settings.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TerraformSettings {
+    /// The azurerm major to write for where no form is valid on both 4.x and 5.x (private DNS
+    /// zone links): 4 or 5 (default 5). Without private networking the output works on both.
+    #[schemars(range(min = 4, max = 5))]
+    pub azurerm_major: Option<u32>,
+}
+
+/// What one environment changes.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentOverride {
+    /// Cluster changes keyed by cluster name.
+    pub compute_clusters: Option<BTreeMap<String, ClusterOverride>>,
+    /// Network ranges.
+    pub network: Option<NetworkOverride>,
+}
+
+/// Cluster settings an environment may change.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterOverride {
+    /// Azure VM size.
+    #[schemars(regex(pattern = rules::VM_SIZE))]
+    pub vm_size: Option<String>,
+    /// Nodes kept running when idle.
+    #[schemars(range(max = u32::MAX))]
+    pub min_nodes: Option<u32>,
+    /// Upper bound of the autoscaler.
+    #[schemars(range(min = 1, max = u32::MAX))]
+    pub max_nodes: Option<u32>,
+}
+
+/// Network ranges an environment may change.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkOverride {
+    /// Address space of the `VNet`.
+    #[schemars(regex(pattern = rules::IPV4_CIDR))]
+    pub address_space: Option<String>,
+    /// Training subnet.
+    #[schemars(regex(pattern = rules::IPV4_CIDR))]
+    pub training_subnet: Option<String>,
+    /// Private-endpoint subnet.
+    #[schemars(regex(pattern = rules::IPV4_CIDR))]
+    pub private_endpoint_subnet: Option<String>,
+}
+
+/// Remote state settings (Terraform's azurerm backend).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Backend {
+    /// Resource group of the state storage account.
+    #[schemars(regex(pattern = rules::RESOURCE_GROUP))]
+    pub resource_group_name: String,
+    /// Storage account holding the state.
+    #[schemars(regex(pattern = rules::STORAGE_ACCOUNT))]
+    pub storage_account_name: String,
+    /// Blob container (default `tfstate`).
+    #[schemars(regex(pattern = rules::CONTAINER))]
+    pub container_name: Option<String>,
+}
+
 /// Networking settings.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -287,4 +384,10 @@ pub struct Network {
     /// Address space of the `VNet` as an IPv4 CIDR (default `10.0.0.0/16`).
     #[schemars(regex(pattern = rules::IPV4_CIDR))]
     pub address_space: Option<String>,
+    /// Subnet for compute (default: the first /24 of the address space).
+    #[schemars(regex(pattern = rules::IPV4_CIDR))]
+    pub training_subnet: Option<String>,
+    /// Subnet for private endpoints (default: the second /24 of the address space).
+    #[schemars(regex(pattern = rules::IPV4_CIDR))]
+    pub private_endpoint_subnet: Option<String>,
 }

@@ -36,6 +36,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/bicep/_header.tera"),
     ),
     (
+        "bicep/main/[environment].bicepparam.tera",
+        include_str!("../templates/bicep/main/[environment].bicepparam.tera"),
+    ),
+    (
         "bicep/main/main.bicep.tera",
         include_str!("../templates/bicep/main/main.bicep.tera"),
     ),
@@ -62,6 +66,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "terraform/_header.tera",
         include_str!("../templates/terraform/_header.tera"),
+    ),
+    (
+        "terraform/main/[environment].backend.hcl.tera",
+        include_str!("../templates/terraform/main/[environment].backend.hcl.tera"),
     ),
     (
         "terraform/main/[environment].tfvars.tera",

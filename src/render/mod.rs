@@ -18,6 +18,7 @@ use std::fmt;
 
 use tera::{Context, Tera};
 
+use crate::environments::Environment;
 use crate::model::Model;
 use crate::templates::{Layer, TemplateSet};
 use crate::tree::Tree;
@@ -113,32 +114,57 @@ impl Renderer {
             message: chain(&e),
         })?;
         context.insert("spec_file", spec_file);
+        // Templates that are not per-environment see the base environment.
+        if let Some(base) = model.environments.first() {
+            context.insert("environment", base);
+        }
         let mut tree = Tree::default();
         for target in &model.targets {
             let prefix = format!("{}/", target.name());
             for output in self.outputs.iter().filter(|o| o.name.starts_with(&prefix)) {
-                let text = self.tera.render(&output.name, &context).map_err(|e| {
-                    let message = chain(&e);
-                    let line = locate(&message, &output.source)
-                        .map_or_else(String::new, |l| format!(", line {l}"));
-                    TemplateError {
-                        template: format!("{}{line}", output.described),
-                        message,
-                    }
-                })?;
-                let path = output_path(&output.name[prefix.len()..], model);
-                if !is_safe_output(&path) {
-                    return Err(TemplateError {
-                        template: output.described.clone(),
-                        message: format!("would write {path:?}, outside the output directory"),
-                    });
-                }
-                let text = post_process(&path, &text);
-                tree.insert_from(path, text, output.origin.clone())
-                    .map_err(|path| TemplateError {
-                        template: output.described.clone(),
-                        message: format!("another template already produces {path}"),
+                // `[environment]` templates are rendered once per environment, with that
+                // environment's names, tags, clusters and network in place of the base ones.
+                let environments: Vec<Option<&Environment>> =
+                    if output.name.contains(ENVIRONMENT_PLACEHOLDER) {
+                        model.environments.iter().map(Some).collect()
+                    } else {
+                        vec![None]
+                    };
+                for environment in environments {
+                    let context = match environment {
+                        Some(env) => environment_context(&context, model, env)?,
+                        None => context.clone(),
+                    };
+                    let text = self.tera.render(&output.name, &context).map_err(|e| {
+                        let message = chain(&e);
+                        let line = locate(&message, &output.source)
+                            .map_or_else(String::new, |l| format!(", line {l}"));
+                        TemplateError {
+                            template: format!("{}{line}", output.described),
+                            message,
+                        }
                     })?;
+                    // A template that renders to nothing writes no file (e.g. a backend file
+                    // for a spec without a backend).
+                    if text.trim().is_empty() {
+                        continue;
+                    }
+                    let env_name =
+                        environment.map_or(model.project.environment.as_str(), |e| e.name.as_str());
+                    let path = output_path(&output.name[prefix.len()..], model, env_name);
+                    if !is_safe_output(&path) {
+                        return Err(TemplateError {
+                            template: output.described.clone(),
+                            message: format!("would write {path:?}, outside the output directory"),
+                        });
+                    }
+                    let text = post_process(&path, &text);
+                    tree.insert_from(path, text, output.origin.clone())
+                        .map_err(|path| TemplateError {
+                            template: output.described.clone(),
+                            message: format!("another template already produces {path}"),
+                        })?;
+                }
             }
         }
         Ok(tree)
@@ -154,6 +180,31 @@ fn describe(name: &str, layer: &Layer) -> String {
         Layer::Builtin => format!("{name} (built-in)"),
         Layer::Team(path) => format!("{name} ({})", path.display()),
     }
+}
+
+/// The file-name placeholder of per-environment templates.
+const ENVIRONMENT_PLACEHOLDER: &str = "[environment]";
+
+/// The base context with one environment's values in place of the base environment's.
+fn environment_context(
+    base: &Context,
+    model: &Model,
+    env: &Environment,
+) -> Result<Context, TemplateError> {
+    let mut context = base.clone();
+    let mut project = model.project.clone();
+    project.environment.clone_from(&env.name);
+    project.tags.clone_from(&env.tags);
+    context.insert("project", &project);
+    context.insert("names", &env.names);
+    context.insert("compute_clusters", &env.compute_clusters);
+    context.insert("network", &env.network);
+    let env = tera::to_value(env).map_err(|e| TemplateError {
+        template: "(context)".into(),
+        message: e.to_string(),
+    })?;
+    context.insert("environment", &env);
+    Ok(context)
 }
 
 /// The first line of `source` holding a name Tera's message quotes in backticks (Tera reports
@@ -185,9 +236,9 @@ fn is_safe_output(path: &str) -> bool {
 }
 
 /// `shared/main.tf.tera` → `infrastructure/shared/main.tf`.
-fn output_path(relative: &str, model: &Model) -> String {
+fn output_path(relative: &str, model: &Model, environment: &str) -> String {
     let relative = relative.strip_suffix(".tera").unwrap_or(relative);
-    let relative = relative.replace("[environment]", &model.project.environment);
+    let relative = relative.replace(ENVIRONMENT_PLACEHOLDER, environment);
     let (role, rest) = relative.split_once('/').unwrap_or(("", &relative));
     let folder = match role {
         "shared" => &model.layout.shared,

@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 
 use super::{Located, Pruned};
+use crate::cidr::Cidr;
 use crate::diag::{Diagnostic, key_path, suggest};
 use crate::layout::{self, LayoutError};
 use crate::load::pointer_segment;
@@ -46,6 +47,8 @@ pub(super) fn diagnostics(
     check.layout(&mut out);
     check.network(&mut out);
     check.tags(&mut out);
+    check.environments(&mut out);
+    check.instances(&mut out);
     out
 }
 
@@ -209,9 +212,229 @@ impl Check<'_> {
                 Some("remove the key or set it to false".into()),
             ));
         }
-        if let Some(Err(problem)) = network.address_space.as_deref().map(check_cidr) {
-            let message = format!("`network.address_space`: {problem}");
-            out.push(self.ctx.at_value("/network/address_space", message, None));
+        self.ranges(&self.model.network, "/network", out);
+    }
+
+    /// A network's ranges: a valid address space, subnets inside it that do not overlap.
+    /// `at` is where the ranges were written (`/network`, or an environment's override).
+    fn ranges(&self, network: &crate::model::Network, at: &str, out: &mut Vec<Diagnostic>) {
+        let written = |key: &str| self.ctx.has(&format!("{at}/{key}"));
+        let field = |key: &str| {
+            if written(key) || !written("address_space") {
+                format!("{at}/{key}")
+            } else {
+                format!("{at}/address_space")
+            }
+        };
+        let space = match Cidr::parse(&network.address_space) {
+            Ok(space) if (8..=29).contains(&space.prefix) => space,
+            Ok(space) => {
+                let message = format!(
+                    "`{}.address_space`: prefix /{} is outside the /8-/29 Azure allows for a virtual network",
+                    key_path(at),
+                    space.prefix
+                );
+                out.push(self.ctx.at_value(&field("address_space"), message, None));
+                return;
+            }
+            Err(problem) => {
+                if !self.pruned.touches(&field("address_space")) {
+                    out.push(self.ctx.at_value(
+                        &field("address_space"),
+                        format!("`{}.address_space`: {problem}", key_path(at)),
+                        None,
+                    ));
+                }
+                return;
+            }
+        };
+        let mut subnets = Vec::new();
+        for (key, value) in [
+            ("training_subnet", &network.training_subnet),
+            ("private_endpoint_subnet", &network.private_endpoint_subnet),
+        ] {
+            if value.is_empty() {
+                let message = format!(
+                    "`{}.address_space`: {space} is too small for two subnets",
+                    key_path(at)
+                );
+                out.push(self.ctx.at_value(&field("address_space"), message, None));
+                return;
+            }
+            match Cidr::parse(value) {
+                Ok(subnet) if !space.contains(subnet) => {
+                    let message = format!(
+                        "`{}.{key}`: {subnet} is not inside the address space {space}",
+                        key_path(at)
+                    );
+                    out.push(self.ctx.at_value(&field(key), message, None));
+                }
+                Ok(subnet) if subnet.prefix > 29 => {
+                    let message = format!(
+                        "`{}.{key}`: /{} is smaller than the /29 Azure needs for a subnet",
+                        key_path(at),
+                        subnet.prefix
+                    );
+                    out.push(self.ctx.at_value(&field(key), message, None));
+                }
+                Ok(subnet) => subnets.push((key, subnet)),
+                Err(problem) => out.push(self.ctx.at_value(
+                    &field(key),
+                    format!("`{}.{key}`: {problem}", key_path(at)),
+                    None,
+                )),
+            }
+        }
+        if let [(_, a), (key, b)] = subnets[..]
+            && a.overlaps(b)
+        {
+            {
+                let message = format!(
+                    "`{}.{key}`: {b} overlaps the training subnet {a}",
+                    key_path(at)
+                );
+                out.push(self.ctx.at_value(&field(key), message, None));
+            }
+        }
+    }
+
+    /// Environments: the base one listed, overrides naming known environments and clusters,
+    /// and every environment's names and ranges valid.
+    fn environments(&self, out: &mut Vec<Diagnostic>) {
+        let names: Vec<&str> = self
+            .model
+            .environments
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect();
+        if let (Some(listed), Some(base)) =
+            (&self.spec.environments, &self.spec.project.environment)
+            && !listed.contains(base)
+        {
+            {
+                let message = format!(
+                    "`project.environment`: `{base}` is not one of `environments` ({})",
+                    listed.join(", ")
+                );
+                out.push(self.ctx.at_value(
+                    "/project/environment",
+                    message,
+                    Some("add it to `environments`".into()),
+                ));
+            }
+        }
+        let cluster_names: Vec<&str> = self
+            .model
+            .compute_clusters
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        for (env, changes) in self.spec.overrides.iter().flatten() {
+            let at = format!("/overrides/{}", pointer_segment(env));
+            if !names.contains(&env.as_str()) {
+                let help =
+                    suggest(env, names.iter().copied()).map(|s| format!("did you mean `{s}`?"));
+                let message = format!(
+                    "`overrides`: unknown environment `{env}`; the environments are {}",
+                    names.join(", ")
+                );
+                out.push(self.ctx.at_key(&at, message, help));
+                continue;
+            }
+            for cluster in changes.compute_clusters.iter().flat_map(|c| c.keys()) {
+                if !cluster_names.contains(&cluster.as_str()) {
+                    let help = suggest(cluster, cluster_names.iter().copied())
+                        .map(|s| format!("did you mean `{s}`?"));
+                    let message = format!(
+                        "`{}.compute_clusters`: unknown compute cluster `{cluster}`",
+                        key_path(&at)
+                    );
+                    out.push(self.ctx.at_key(
+                        &format!("{at}/compute_clusters/{}", pointer_segment(cluster)),
+                        message,
+                        help,
+                    ));
+                }
+            }
+        }
+        for env in &self.model.environments {
+            let at = format!("/overrides/{}", pointer_segment(&env.name));
+            for cluster in &env.compute_clusters {
+                if cluster.max_nodes < cluster.min_nodes
+                    && self.ctx.has(&format!(
+                        "{at}/compute_clusters/{}",
+                        pointer_segment(&cluster.name)
+                    ))
+                {
+                    let message = format!(
+                        "`{}.compute_clusters.{}`: max_nodes ({}) is less than min_nodes ({}) in environment `{}`",
+                        key_path(&at),
+                        cluster.name,
+                        cluster.max_nodes,
+                        cluster.min_nodes,
+                        env.name
+                    );
+                    out.push(self.ctx.at_value(
+                        &format!("{at}/compute_clusters/{}", pointer_segment(&cluster.name)),
+                        message,
+                        None,
+                    ));
+                }
+            }
+            if env.name != self.model.project.environment {
+                for (name, rule) in env.names.with_rules() {
+                    if let Err(problem) = rule.check(name) {
+                        let message =
+                            format!("`environments`: in environment `{}`, {problem}", env.name);
+                        let position = self
+                            .spec
+                            .environments
+                            .iter()
+                            .flatten()
+                            .position(|e| *e == env.name)
+                            .unwrap_or(0);
+                        out.push(self.ctx.at_value(
+                            &format!("/environments/{position}"),
+                            message,
+                            Some("use a shorter environment name".into()),
+                        ));
+                    }
+                }
+                if self.ctx.has(&format!("{at}/network")) {
+                    self.ranges(&env.network, &format!("{at}/network"), out);
+                }
+            }
+        }
+    }
+
+    /// Compute instances: unique names that do not clash with clusters (one namespace per
+    /// workspace).
+    fn instances(&self, out: &mut Vec<Diagnostic>) {
+        let mut seen: BTreeMap<String, String> = self
+            .model
+            .compute_clusters
+            .iter()
+            .map(|c| (c.name.to_ascii_lowercase(), "a compute cluster".to_owned()))
+            .collect();
+        for (i, instance) in self
+            .spec
+            .mlops
+            .iter()
+            .flat_map(|m| m.compute_instances.iter().flatten())
+            .enumerate()
+        {
+            let at = format!("/mlops/compute_instances/{i}/name");
+            if let Some(owner) = seen.insert(
+                instance.name.to_ascii_lowercase(),
+                format!("`mlops.compute_instances[{i}]`"),
+            ) {
+                let message = format!(
+                    "`mlops.compute_instances[{i}].name`: `{}` is already used by {owner}",
+                    instance.name
+                );
+                let help = Some("compute clusters and instances share one namespace per workspace; names are case-insensitive".into());
+                out.push(self.ctx.at_value(&at, message, help));
+            }
         }
     }
 
@@ -254,53 +477,5 @@ impl Check<'_> {
             );
             out.push(self.ctx.at_key("/project/tags", message, None));
         }
-    }
-}
-
-/// An IPv4 CIDR a virtual network can use: octets 0-255, prefix /8-/29, no host bits set.
-fn check_cidr(cidr: &str) -> Result<(), String> {
-    let (addr, prefix) = cidr.split_once('/').ok_or("expected ADDRESS/PREFIX")?;
-    let octets: Vec<u32> = addr
-        .split('.')
-        .map(|o| o.parse().map_err(|_| format!("`{o}` is not a number")))
-        .collect::<Result<_, _>>()?;
-    if octets.len() != 4 || octets.iter().any(|&o| o > 255) {
-        return Err(format!("`{addr}` is not an IPv4 address"));
-    }
-    let prefix: u32 = prefix
-        .parse()
-        .map_err(|_| format!("`{prefix}` is not a prefix length"))?;
-    if !(8..=29).contains(&prefix) {
-        return Err(format!(
-            "prefix /{prefix} is outside the /8-/29 Azure allows for a virtual network"
-        ));
-    }
-    let bits = octets.iter().fold(0u32, |acc, o| (acc << 8) | o);
-    if bits & (u32::MAX >> prefix) != 0 {
-        let network = bits & !(u32::MAX >> prefix);
-        let dotted = [24, 16, 8, 0]
-            .map(|s| ((network >> s) & 0xff).to_string())
-            .join(".");
-        return Err(format!(
-            "`{cidr}` has host bits set; did you mean `{dotted}/{prefix}`?"
-        ));
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cidr_rules() {
-        assert!(check_cidr("10.0.0.0/16").is_ok());
-        assert!(check_cidr("10.0.0.0/30").unwrap_err().contains("/8-/29"));
-        assert!(
-            check_cidr("10.0.1.0/16")
-                .unwrap_err()
-                .contains("did you mean `10.0.0.0/16`")
-        );
-        assert!(check_cidr("300.0.0.0/16").is_err());
     }
 }
