@@ -288,13 +288,11 @@ impl Check<'_> {
         if let [(_, a), (key, b)] = subnets[..]
             && a.overlaps(b)
         {
-            {
-                let message = format!(
-                    "`{}.{key}`: {b} overlaps the training subnet {a}",
-                    key_path(at)
-                );
-                out.push(self.ctx.at_value(&field(key), message, None));
-            }
+            let message = format!(
+                "`{}.{key}`: {b} overlaps the training subnet {a}",
+                key_path(at)
+            );
+            out.push(self.ctx.at_value(&field(key), message, None));
         }
     }
 
@@ -311,17 +309,15 @@ impl Check<'_> {
             (&self.spec.environments, &self.spec.project.environment)
             && !listed.contains(base)
         {
-            {
-                let message = format!(
-                    "`project.environment`: `{base}` is not one of `environments` ({})",
-                    listed.join(", ")
-                );
-                out.push(self.ctx.at_value(
-                    "/project/environment",
-                    message,
-                    Some("add it to `environments`".into()),
-                ));
-            }
+            let message = format!(
+                "`project.environment`: `{base}` is not one of `environments` ({})",
+                listed.join(", ")
+            );
+            out.push(self.ctx.at_value(
+                "/project/environment",
+                message,
+                Some("add it to `environments`".into()),
+            ));
         }
         let cluster_names: Vec<&str> = self
             .model
