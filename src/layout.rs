@@ -16,6 +16,8 @@ pub struct Layout {
     pub mlops: String,
     /// Root module folder.
     pub main: String,
+    /// Network module folder.
+    pub network: String,
 }
 
 /// Default folders (contract §1).
@@ -24,6 +26,8 @@ pub const DEFAULT_SHARED: &str = "infrastructure/shared";
 pub const DEFAULT_MLOPS: &str = "infrastructure/mlops";
 /// Default folders (contract §1).
 pub const DEFAULT_MAIN: &str = "main";
+/// Default folders (network module, rendered with private endpoints).
+pub const DEFAULT_NETWORK: &str = "infrastructure/network";
 
 /// A layout problem, naming the `layout` field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,11 +42,12 @@ pub struct LayoutError {
 
 impl Layout {
     /// The folders by field name, in a fixed order.
-    pub fn fields(&self) -> [(&'static str, &str); 3] {
+    pub fn fields(&self) -> [(&'static str, &str); 4] {
         [
             ("shared", &self.shared),
             ("mlops", &self.mlops),
             ("main", &self.main),
+            ("network", &self.network),
         ]
     }
 }
@@ -177,6 +182,7 @@ mod tests {
             shared: shared.into(),
             mlops: mlops.into(),
             main: main.into(),
+            network: DEFAULT_NETWORK.into(),
         }
     }
 

@@ -5,6 +5,7 @@
 //! previous stage's output and nothing global. Only [`run`] touches stdout, stderr and exit
 //! codes. Library users (and the tests) call [`render_spec_file`] or [`validate_spec_file`].
 
+pub mod catalog;
 pub mod cidr;
 pub mod cli;
 pub mod diag;

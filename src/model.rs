@@ -71,6 +71,9 @@ pub struct Model {
     pub admins: Vec<String>,
     /// Terraform settings.
     pub terraform: Terraform,
+    /// The compute cluster that builds environment images (the registry accepts no public
+    /// traffic, so its own build agents cannot): the first cluster, if any.
+    pub image_build_compute: Option<String>,
 }
 
 /// Project identity.
@@ -93,6 +96,8 @@ pub struct Sources {
     pub shared: String,
     /// To the mlops module.
     pub mlops: String,
+    /// To the network module.
+    pub network: String,
 }
 
 /// Key Vault settings.
@@ -260,10 +265,12 @@ impl Model {
             shared: layout::normalize(&raw.shared),
             mlops: layout::normalize(&raw.mlops),
             main: layout::normalize(&raw.main),
+            network: layout::normalize(&raw.network),
         };
         let sources = Sources {
             shared: layout::relative_path(&layout.main, &layout.shared),
             mlops: layout::relative_path(&layout.main, &layout.mlops),
+            network: layout::relative_path(&layout.main, &layout.network),
         };
 
         let shared = spec.shared.as_ref();
@@ -398,7 +405,9 @@ impl Model {
                 azurerm_version,
             },
             environments: Vec::new(),
+            image_build_compute: None,
         };
+        model.image_build_compute = model.compute_clusters.first().map(|c| c.name.clone());
         model.environments = environments::environments(
             spec,
             &model.project,
@@ -417,6 +426,7 @@ pub fn raw_layout(spec: &Spec) -> Layout {
         shared: pick(l.and_then(|l| l.shared.as_ref()), layout::DEFAULT_SHARED),
         mlops: pick(l.and_then(|l| l.mlops.as_ref()), layout::DEFAULT_MLOPS),
         main: pick(l.and_then(|l| l.main.as_ref()), layout::DEFAULT_MAIN),
+        network: pick(l.and_then(|l| l.network.as_ref()), layout::DEFAULT_NETWORK),
     }
 }
 

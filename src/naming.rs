@@ -26,6 +26,8 @@ pub struct Names {
     pub storage_account: String,
     /// Container registry (globally unique).
     pub container_registry: String,
+    /// Virtual network (with private endpoints).
+    pub virtual_network: String,
 }
 
 impl Names {
@@ -41,11 +43,12 @@ impl Names {
             machine_learning_workspace: format!("mlw-{project}-{environment}"),
             storage_account: format!("st{project}{environment}{suffix}"),
             container_registry: format!("cr{project}{environment}{suffix}"),
+            virtual_network: format!("vnet-{project}-{environment}"),
         }
     }
 
     /// Each name with the rule it must satisfy, in a stable order.
-    pub fn with_rules(&self) -> [(&str, &'static NameRule); 7] {
+    pub fn with_rules(&self) -> [(&str, &'static NameRule); 8] {
         [
             (&self.resource_group, &RESOURCE_GROUP),
             (&self.key_vault, &KEY_VAULT),
@@ -57,6 +60,7 @@ impl Names {
             ),
             (&self.storage_account, &STORAGE_ACCOUNT),
             (&self.container_registry, &CONTAINER_REGISTRY),
+            (&self.virtual_network, &VIRTUAL_NETWORK),
         ]
     }
 }
@@ -192,6 +196,20 @@ pub static CONTAINER_REGISTRY: NameRule = NameRule {
     max: 50,
     shape: "letters and digits only",
     is_valid_shape: |n| n.chars().all(|c| c.is_ascii_alphanumeric()),
+};
+
+/// Virtual network: 2-64 of letters, digits, `_.-`, starting alphanumeric, ending alphanumeric
+/// or `_`.
+pub static VIRTUAL_NETWORK: NameRule = NameRule {
+    resource: "virtual network",
+    min: 2,
+    max: 64,
+    shape: "letters, digits, underscores, periods and hyphens, starting with a letter or digit",
+    is_valid_shape: |n| {
+        n.chars().all(is_alnum_or("_.-"))
+            && n.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && n.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+    },
 };
 
 #[cfg(test)]

@@ -111,6 +111,9 @@ pub struct Layout {
     pub mlops: Option<String>,
     /// Folder of the root module that wires both (default `main`).
     pub main: Option<String>,
+    /// Folder of the network module, rendered with private endpoints (default
+    /// `infrastructure/network`).
+    pub network: Option<String>,
 }
 
 /// Shared resources.

@@ -36,6 +36,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/bicep/_header.tera"),
     ),
     (
+        "bicep/_refs.tera",
+        include_str!("../templates/bicep/_refs.tera"),
+    ),
+    (
         "bicep/main/[environment].bicepparam.tera",
         include_str!("../templates/bicep/main/[environment].bicepparam.tera"),
     ),
@@ -52,6 +56,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/bicep/mlops/main.bicep.tera"),
     ),
     (
+        "bicep/network/main.bicep.tera",
+        include_str!("../templates/bicep/network/main.bicep.tera"),
+    ),
+    (
         "bicep/shared/main.bicep.tera",
         include_str!("../templates/bicep/shared/main.bicep.tera"),
     ),
@@ -66,6 +74,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "terraform/_header.tera",
         include_str!("../templates/terraform/_header.tera"),
+    ),
+    (
+        "terraform/_refs.tera",
+        include_str!("../templates/terraform/_refs.tera"),
     ),
     (
         "terraform/main/[environment].backend.hcl.tera",
@@ -102,6 +114,18 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "terraform/mlops/variables.tf.tera",
         include_str!("../templates/terraform/mlops/variables.tf.tera"),
+    ),
+    (
+        "terraform/network/main.tf.tera",
+        include_str!("../templates/terraform/network/main.tf.tera"),
+    ),
+    (
+        "terraform/network/outputs.tf.tera",
+        include_str!("../templates/terraform/network/outputs.tf.tera"),
+    ),
+    (
+        "terraform/network/variables.tf.tera",
+        include_str!("../templates/terraform/network/variables.tf.tera"),
     ),
     (
         "terraform/shared/main.tf.tera",

@@ -17,6 +17,44 @@ type Inventory = BTreeSet<(String, String)>;
 /// azurerm resource types and the Azure types they create.
 const AZURERM_TYPES: &[(&str, &str)] = &[
     (
+        "azurerm_monitor_diagnostic_setting",
+        "Microsoft.Insights/diagnosticSettings",
+    ),
+    (
+        "azurerm_role_assignment",
+        "Microsoft.Authorization/roleAssignments",
+    ),
+    (
+        "azurerm_machine_learning_compute_instance",
+        "Microsoft.MachineLearningServices/workspaces/computes",
+    ),
+    (
+        "azurerm_private_endpoint",
+        "Microsoft.Network/privateEndpoints",
+    ),
+    (
+        "azurerm_private_dns_zone",
+        "Microsoft.Network/privateDnsZones",
+    ),
+    (
+        "azurerm_private_dns_zone_virtual_network_link",
+        "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+    ),
+    (
+        "azurerm_virtual_network",
+        "Microsoft.Network/virtualNetworks",
+    ),
+    (
+        "azurerm_subnet",
+        "Microsoft.Network/virtualNetworks/subnets",
+    ),
+    (
+        "azurerm_network_security_group",
+        "Microsoft.Network/networkSecurityGroups",
+    ),
+    ("azurerm_public_ip", "Microsoft.Network/publicIPAddresses"),
+    ("azurerm_nat_gateway", "Microsoft.Network/natGateways"),
+    (
         "azurerm_application_insights",
         "Microsoft.Insights/components",
     ),
@@ -48,7 +86,23 @@ const AZURERM_TYPES: &[(&str, &str)] = &[
 ];
 
 /// Bicep child resources that azurerm configures inside their parent resource.
-const INLINE_IN_TERRAFORM: &[&str] = &["Microsoft.Storage/storageAccounts/blobServices"];
+const INLINE_IN_TERRAFORM: &[&str] = &[
+    "Microsoft.Storage/storageAccounts/blobServices",
+    "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
+];
+
+/// azurerm resources that Bicep declares inside their parent resource.
+const INLINE_IN_BICEP: &[&str] = &["Microsoft.Network/virtualNetworks/subnets"];
+
+/// azurerm resources that only link two others (a property on one of them in Bicep).
+const TERRAFORM_ASSOCIATIONS: &[&str] = &[
+    "azurerm_nat_gateway_public_ip_association",
+    "azurerm_subnet_nat_gateway_association",
+    "azurerm_subnet_network_security_group_association",
+];
+
+/// Resource types identified by their description, since their names are generated GUIDs.
+const DESCRIBED: &str = "Microsoft.Authorization/roleAssignments";
 
 #[test]
 fn terraform_and_bicep_create_the_same_resources() {
@@ -59,19 +113,24 @@ fn terraform_and_bicep_create_the_same_resources() {
         if !(has(".tf") && has(".bicep")) {
             continue;
         }
-        let terraform = terraform_inventory(&tree);
-        let bicep = bicep_inventory(&tree);
         let model = mlgen::model::Model::from_spec(&mlgen::validate_spec_file(&spec).unwrap());
-        assert_eq!(
-            terraform.len(),
-            8 + model.compute_clusters.len() - 1,
-            "{}: {terraform:#?}",
-            spec.display()
-        );
-        assert_eq!(
-            terraform,
-            bicep,
-            "{}: Terraform and Bicep inventories differ",
+        // The base environment: Terraform's `<env>.tfvars`, Bicep's `main.bicepparam`.
+        let terraform = terraform_inventory(&tree, &model.project.environment);
+        let bicep = bicep_inventory(&tree);
+        // Every compute cluster is in the inventory under its own name.
+        let computes = "Microsoft.MachineLearningServices/workspaces/computes";
+        for cluster in &model.compute_clusters {
+            assert!(
+                terraform.contains(&(computes.into(), cluster.name.clone())),
+                "{}",
+                spec.display()
+            );
+        }
+        let only_terraform: Vec<_> = terraform.difference(&bicep).collect();
+        let only_bicep: Vec<_> = bicep.difference(&terraform).collect();
+        assert!(
+            only_terraform.is_empty() && only_bicep.is_empty(),
+            "{}: Terraform and Bicep inventories differ\nonly in Terraform: {only_terraform:#?}\nonly in Bicep: {only_bicep:#?}",
             spec.display()
         );
         assert!(terraform.contains(&(
@@ -85,13 +144,13 @@ fn terraform_and_bicep_create_the_same_resources() {
 
 // ---------------------------------------------------------------- Terraform
 
-fn terraform_inventory(tree: &Tree) -> Inventory {
+fn terraform_inventory(tree: &Tree, environment: &str) -> Inventory {
     let main_dir = folder_of(tree, "versions.tf");
     let root = parse_tf_folder(tree, &main_dir);
     let mut vars = variable_defaults(&root);
     for (path, text) in tree
         .iter()
-        .filter(|(p, _)| p.starts_with(&format!("{main_dir}/")) && p.ends_with(".tfvars"))
+        .filter(|(p, _)| *p == format!("{main_dir}/{environment}.tfvars"))
     {
         let body = hcl::parse(text).unwrap_or_else(|e| panic!("{path}: {e}"));
         for attr in body.attributes() {
@@ -126,13 +185,25 @@ fn terraform_inventory(tree: &Tree) -> Inventory {
             &context_with(&[("var", object(module_vars))]),
         ));
     }
+    inventory.retain(|(kind, _)| !INLINE_IN_BICEP.contains(&kind.as_str()));
     inventory
 }
 
 fn resources(body: &hcl::Body, ctx: &Context) -> Inventory {
+    let mut ctx = ctx.clone();
+    let locals: BTreeMap<String, hcl::Value> = body
+        .blocks()
+        .filter(|b| b.identifier() == "locals")
+        .flat_map(|b| b.body().attributes())
+        .filter_map(|a| Some((a.key().to_owned(), a.expr().evaluate(&ctx).ok()?)))
+        .collect();
+    ctx.declare_var("local", object(locals));
     let mut out = Inventory::new();
     for block in body.blocks().filter(|b| b.identifier() == "resource") {
         let kind = block.labels()[0].as_str();
+        if TERRAFORM_ASSOCIATIONS.contains(&kind) {
+            continue;
+        }
         let azure = AZURERM_TYPES
             .iter()
             .find(|(t, _)| *t == kind)
@@ -145,12 +216,14 @@ fn resources(body: &hcl::Body, ctx: &Context) -> Inventory {
                 .find(|a| a.key() == key)
                 .map(|a| a.expr().clone())
         };
-        let name = attr("name").unwrap();
-        match attr("for_each") {
-            Some(for_each) => {
-                let hcl::Value::Object(items) = for_each.evaluate(ctx).unwrap() else {
-                    panic!("for_each over a map")
-                };
+        let name = if azure == DESCRIBED {
+            attr("description")
+        } else {
+            attr("name")
+        }
+        .unwrap();
+        match attr("for_each").map(|f| f.evaluate(&ctx)) {
+            Some(Ok(hcl::Value::Object(items))) => {
                 for (key, value) in items {
                     let mut each = ctx.clone();
                     each.declare_var(
@@ -163,8 +236,9 @@ fn resources(body: &hcl::Body, ctx: &Context) -> Inventory {
                     out.insert((azure.into(), string(&name.evaluate(&each).unwrap())));
                 }
             }
-            None => {
-                out.insert((azure.into(), string(&name.evaluate(ctx).unwrap())));
+            // A for_each over another resource: instances share a name that does not use `each`.
+            Some(_) | None => {
+                out.insert((azure.into(), string(&name.evaluate(&ctx).unwrap())));
             }
         }
     }
@@ -238,18 +312,7 @@ fn bicep_inventory(tree: &Tree) -> Inventory {
     let main_dir = parent(&main_path).to_owned();
     let main = tree.get(&format!("{main_dir}/main.bicep")).unwrap();
     let mut params = param_defaults(main);
-    let param_file = tree.get(&main_path).unwrap();
-    for line in param_file.lines() {
-        if let Some((name, value)) = line
-            .strip_prefix("param ")
-            .and_then(|rest| rest.split_once(" = "))
-        {
-            params.insert(
-                name.trim().to_owned(),
-                parse_literal(&balanced_from(param_file, value)),
-            );
-        }
-    }
+    params.extend(param_defaults(tree.get(&main_path).unwrap()));
     let mut inventory = bicep_resources(main, &params);
     for (symbol_line, block) in blocks_after(main, "module ") {
         let path = symbol_line.split('\'').nth(1).unwrap();
@@ -281,15 +344,23 @@ fn bicep_inventory(tree: &Tree) -> Inventory {
     inventory
 }
 
+/// Param defaults and `var` values of a Bicep file (or a `.bicepparam`'s `param` lines).
 fn param_defaults(file: &str) -> BTreeMap<String, Lit> {
     let mut params = BTreeMap::new();
-    for line in file.lines() {
-        let Some(rest) = line.strip_prefix("param ") else {
+    let mut offset = 0;
+    for line in file.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let Some(rest) = line
+            .strip_prefix("param ")
+            .or_else(|| line.strip_prefix("var "))
+        else {
             continue;
         };
-        if let Some((head, value)) = rest.split_once(" = ") {
-            let name = head.split_whitespace().next().unwrap().to_owned();
-            params.insert(name, parse_literal(&balanced_from(file, value)));
+        if let Some(at) = rest.find(" = ") {
+            let name = rest[..at].split_whitespace().next().unwrap().to_owned();
+            let value_start = start + (line.len() - rest.len()) + at + 3;
+            params.insert(name, parse_literal(&balanced_at(file, value_start)));
         }
     }
     params
@@ -298,6 +369,9 @@ fn param_defaults(file: &str) -> BTreeMap<String, Lit> {
 fn bicep_resources(file: &str, params: &BTreeMap<String, Lit>) -> Inventory {
     let mut out = Inventory::new();
     for (header, block) in blocks_after(file, "resource ") {
+        if header.contains(" existing = ") {
+            continue;
+        }
         let kind = header
             .split('\'')
             .nth(1)
@@ -306,32 +380,36 @@ fn bicep_resources(file: &str, params: &BTreeMap<String, Lit>) -> Inventory {
             .next()
             .unwrap()
             .to_owned();
+        let key = if kind == DESCRIBED {
+            "description: "
+        } else {
+            "name: "
+        };
         let name_expr = block
             .lines()
-            .find_map(|l| l.strip_prefix("  name: "))
-            .unwrap()
+            .find_map(|l| {
+                l.strip_prefix(&format!("  {key}"))
+                    .or_else(|| l.strip_prefix(&format!("    {key}")))
+            })
+            .unwrap_or_else(|| panic!("no {key} in {header}"))
             .trim();
-        let resolve = |expr: &str, scope: &BTreeMap<String, Lit>| match parse_literal(expr) {
-            Lit::Str(s) => s,
-            Lit::Other(r) => match scope.get(&r) {
-                Some(Lit::Str(s)) => s.clone(),
-                other => panic!("cannot resolve {r}: {other:?}"),
-            },
-            other => panic!("unexpected name {other:?}"),
-        };
         match header.split_once("[for ") {
             Some((_, loop_head)) => {
                 let (var, list) = loop_head.split_once(" in ").unwrap();
+                let var = var
+                    .trim_start_matches('(')
+                    .split(',')
+                    .next()
+                    .unwrap()
+                    .trim();
                 let list = list.split(':').next().unwrap().trim();
                 let Some(Lit::Arr(items)) = params.get(list) else {
                     panic!("loop over {list}")
                 };
                 for item in items {
-                    let Lit::Obj(fields) = item else {
-                        panic!("objects in {list}")
-                    };
-                    let field = name_expr.strip_prefix(&format!("{var}.")).unwrap();
-                    out.insert((kind.clone(), resolve(field, fields)));
+                    let mut scope = params.clone();
+                    scope.insert(var.to_owned(), item.clone());
+                    out.insert((kind.clone(), resolve(name_expr, &scope)));
                 }
             }
             None => {
@@ -340,6 +418,44 @@ fn bicep_resources(file: &str, params: &BTreeMap<String, Lit>) -> Inventory {
         }
     }
     out
+}
+
+/// A name expression: a string (with `${…}` interpolations), a param, or a loop item's field.
+fn resolve(expr: &str, scope: &BTreeMap<String, Lit>) -> String {
+    let lookup = |reference: &str| -> String {
+        let mut parts = reference.split('.');
+        let mut value = scope
+            .get(parts.next().unwrap())
+            .unwrap_or_else(|| panic!("cannot resolve {reference}"));
+        for field in parts {
+            let Lit::Obj(fields) = value else {
+                panic!("{reference}: not an object")
+            };
+            value = fields
+                .get(field)
+                .unwrap_or_else(|| panic!("cannot resolve {reference}"));
+        }
+        match value {
+            Lit::Str(s) => s.clone(),
+            other => panic!("{reference} is not a string: {other:?}"),
+        }
+    };
+    match parse_literal(expr) {
+        Lit::Str(text) => {
+            let mut out = String::new();
+            let mut rest = text.as_str();
+            while let Some(start) = rest.find("${") {
+                out.push_str(&rest[..start]);
+                let end = rest[start..].find('}').unwrap() + start;
+                out.push_str(&lookup(&rest[start + 2..end]));
+                rest = &rest[end + 1..];
+            }
+            out.push_str(rest);
+            out
+        }
+        Lit::Other(reference) => lookup(&reference),
+        other => panic!("unexpected name {other:?}"),
+    }
 }
 
 /// (header line, body up to the matching close) of every top-level line starting with `keyword`.
@@ -360,17 +476,15 @@ fn blocks_after<'a>(file: &'a str, keyword: &str) -> Vec<(&'a str, String)> {
     out
 }
 
-/// The text of a literal starting with `first_line_value` inside `file`, extended over the
-/// following lines until its brackets balance.
-fn balanced_from(file: &str, first_line_value: &str) -> String {
-    let mut text = first_line_value.to_owned();
+/// The literal starting at byte `start` of `file`, up to the end of its line or, when it opens
+/// brackets, to the line where they balance.
+fn balanced_at(file: &str, start: usize) -> String {
     let unbalanced = |t: &str| t.matches(['[', '{']).count() != t.matches([']', '}']).count();
-    if !unbalanced(&text) {
-        return text;
-    }
-    let start = file.find(first_line_value).unwrap() + first_line_value.len();
-    for line in file[start..].lines().skip(1) {
-        text.push('\n');
+    let mut text = String::new();
+    for line in file[start..].lines() {
+        if !text.is_empty() {
+            text.push('\n');
+        }
         text.push_str(line);
         if !unbalanced(&text) {
             break;

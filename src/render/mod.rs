@@ -114,6 +114,7 @@ impl Renderer {
             message: chain(&e),
         })?;
         context.insert("spec_file", spec_file);
+        context.insert("catalog", &crate::catalog::catalog());
         // Templates that are not per-environment see the base environment.
         if let Some(base) = model.environments.first() {
             context.insert("environment", base);
@@ -244,6 +245,7 @@ fn output_path(relative: &str, model: &Model, environment: &str) -> String {
         "shared" => &model.layout.shared,
         "mlops" => &model.layout.mlops,
         "main" => &model.layout.main,
+        "network" => &model.layout.network,
         _ => return relative.clone(),
     };
     if folder == "." {

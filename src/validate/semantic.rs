@@ -205,12 +205,6 @@ impl Check<'_> {
                 let message = "`network.private_endpoints`: private endpoints need `mlops.container_registry.sku: Premium`";
                 out.push(self.ctx.at_value(at, message.into(), None));
             }
-            let message = "`network.private_endpoints`: private networking is not available in this version of mlgen yet";
-            out.push(self.ctx.at_value(
-                at,
-                message.into(),
-                Some("remove the key or set it to false".into()),
-            ));
         }
         self.ranges(&self.model.network, "/network", out);
     }
