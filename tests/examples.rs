@@ -239,3 +239,95 @@ fn every_bicep_param_and_output_is_described() {
         }
     }
 }
+
+#[test]
+fn private_dns_zone_links_follow_the_chosen_azurerm_major() {
+    let four =
+        mlgen::render_spec_file(&common::root().join("examples/private-azurerm4/mlgen.yaml"))
+            .unwrap();
+    let five = mlgen::render_spec_file(&common::root().join("examples/private-network/mlgen.yaml"))
+        .unwrap();
+    let link = |tree: &mlgen::tree::Tree| {
+        tree.get("infrastructure/network/main.tf")
+            .unwrap()
+            .to_owned()
+    };
+    assert!(
+        link(&four).contains("private_dns_zone_name = each.value.name"),
+        "4.x form"
+    );
+    assert!(
+        !link(&four).contains("private_dns_zone_id  ="),
+        "no 5.x argument on 4.x"
+    );
+    assert!(
+        link(&five).contains("private_dns_zone_id  = each.value.id"),
+        "5.x form"
+    );
+    assert!(
+        !link(&five).contains("private_dns_zone_name ="),
+        "no 4.x argument on 5.x"
+    );
+    assert!(
+        four.get("main/versions.tf")
+            .unwrap()
+            .contains("version = \">= 4.55, < 5.0\"")
+    );
+    assert!(
+        five.get("main/versions.tf")
+            .unwrap()
+            .contains("version = \">= 5.0, < 6.0\"")
+    );
+    // Without private endpoints there is no such resource and the pin spans both majors.
+    let open =
+        mlgen::render_spec_file(&common::root().join("examples/minimal/mlgen.yaml")).unwrap();
+    assert!(
+        open.get("main/versions.tf")
+            .unwrap()
+            .contains("version = \">= 4.55, < 6.0\"")
+    );
+    assert!(open.get("infrastructure/network/main.tf").is_none());
+}
+
+#[test]
+fn environments_get_their_own_variable_files_with_overrides() {
+    let tree = mlgen::render_spec_file(&common::root().join("examples/private-network/mlgen.yaml"))
+        .unwrap();
+    let dev = tree.get("main/dev.tfvars").unwrap();
+    let prod = tree.get("main/prod.tfvars").unwrap();
+    assert!(
+        dev.contains("address_space                          = \"10.10.0.0/16\""),
+        "{dev}"
+    );
+    assert!(
+        prod.contains("address_space                          = \"10.20.0.0/16\""),
+        "{prod}"
+    );
+    assert!(
+        prod.contains("training_subnet_address_prefix         = \"10.20.0.0/24\""),
+        "{prod}"
+    );
+    assert!(
+        !dev.contains("compute_clusters"),
+        "dev keeps the base clusters"
+    );
+    assert!(
+        prod.contains("max_nodes                      = 16"),
+        "{prod}"
+    );
+    assert!(
+        tree.get("main/prod.bicepparam")
+            .unwrap()
+            .contains("maxNodes: 16")
+    );
+    assert!(
+        tree.get("main/prod.backend.hcl")
+            .unwrap()
+            .contains("key                  = \"risk-prod.tfstate\"")
+    );
+    assert!(
+        tree.get("main/versions.tf")
+            .unwrap()
+            .contains("backend \"azurerm\" {}")
+    );
+}
