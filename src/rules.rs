@@ -12,6 +12,11 @@ pub const SCHEMA_ID: &str =
 pub const PROJECT_NAME: &str = "^[a-z][a-z0-9]{1,11}$";
 /// `project.environment`.
 pub const ENVIRONMENT: &str = "^[a-z][a-z0-9]{0,7}$";
+/// Most compute clusters (and, separately, instances) a spec may list. Workspaces hold a few
+/// dozen; the bound keeps a commit hook's time and memory small whatever a spec says (1000
+/// clusters render in about 0.05 s).
+pub const MAX_COMPUTE: u32 = 1000;
+
 /// Object IDs (`admins`, `assigned_user`).
 pub const GUID: &str =
     "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";

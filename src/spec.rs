@@ -41,11 +41,11 @@ pub struct Spec {
     pub terraform: Option<TerraformSettings>,
     /// Object IDs of the users or groups that administer the workspace (granted
     /// `AzureML Data Scientist` on it).
-    #[schemars(inner(regex(pattern = rules::GUID)))]
+    #[schemars(length(max = 100), inner(regex(pattern = rules::GUID)))]
     pub admins: Option<Vec<String>>,
     /// Environments to render variable files for (default: `[project.environment]`). Each gets
     /// `main/<env>.tfvars`, `main/<env>.bicepparam` and, with `backend`, `main/<env>.backend.hcl`.
-    #[schemars(length(min = 1), extend("uniqueItems" = true), inner(regex(pattern = rules::ENVIRONMENT)))]
+    #[schemars(length(min = 1, max = 20), extend("uniqueItems" = true), inner(regex(pattern = rules::ENVIRONMENT)))]
     pub environments: Option<Vec<String>>,
     /// Per-environment changes to the base spec, keyed by environment name.
     pub overrides: Option<BTreeMap<String, EnvironmentOverride>>,
@@ -186,9 +186,11 @@ pub struct Mlops {
     pub storage_account: Option<StorageAccount>,
     /// Container registry settings.
     pub container_registry: Option<ContainerRegistry>,
-    /// Compute clusters (default: one `cpu-cluster`; `[]` means none).
+    /// Compute clusters (default: one `cpu-cluster`; `[]` means none). At most 1000.
+    #[schemars(length(max = rules::MAX_COMPUTE))]
     pub compute_clusters: Option<Vec<ComputeCluster>>,
-    /// Compute instances (personal development VMs; default none).
+    /// Compute instances (personal development VMs; default none). At most 1000.
+    #[schemars(length(max = rules::MAX_COMPUTE))]
     pub compute_instances: Option<Vec<ComputeInstance>>,
 }
 

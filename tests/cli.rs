@@ -564,3 +564,53 @@ fn colour_only_when_asked_or_on_a_terminal() {
     ]);
     assert!(coloured.contains("\x1b[32m+location"), "{coloured}");
 }
+
+#[test]
+fn oversized_inputs_are_refused_with_their_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.yaml");
+    fs::write(
+        &huge,
+        format!(
+            "version: 1\nproject: {{name: churn}}\nextra: {{pad: \"{}\"}}\n",
+            "x".repeat(10 << 20)
+        ),
+    )
+    .unwrap();
+    let (code, _, stderr) = run(&[OsStr::new("validate"), huge.as_os_str()]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("mlgen reads specs of at most 4194304 bytes"),
+        "{stderr}"
+    );
+
+    let many = dir.path().join("many.yaml");
+    let clusters = (0..1001)
+        .map(|i| format!("    - {{name: c{i:04}x}}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    fs::write(
+        &many,
+        format!("version: 1\nproject:\n  name: churn\nmlops:\n  compute_clusters:\n{clusters}\n"),
+    )
+    .unwrap();
+    let (code, _, stderr) = run(&[OsStr::new("validate"), many.as_os_str()]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("`mlops.compute_clusters` lists more than 1000 items"),
+        "{stderr}"
+    );
+
+    // A "billion laughs" alias bomb is refused by the YAML parser, not expanded.
+    let bomb = dir.path().join("bomb.yaml");
+    let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    text.push_str("version: 1\nproject: {name: churn}\nextra: {bomb: *a9}\n");
+    fs::write(&bomb, text).unwrap();
+    let (code, _, stderr) = run(&[OsStr::new("validate"), bomb.as_os_str()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("repetition limit exceeded"), "{stderr}");
+}

@@ -8,6 +8,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use common::bicep::{Lit, parse_literal};
 use hcl::eval::{Context, Evaluate};
 use mlgen::tree::Tree;
 
@@ -293,15 +294,6 @@ fn string(value: &hcl::Value) -> String {
 
 // ---------------------------------------------------------------- Bicep
 
-/// A Bicep literal, as far as names and params need one.
-#[derive(Debug, Clone, PartialEq)]
-enum Lit {
-    Str(String),
-    Other(String),
-    Arr(Vec<Lit>),
-    Obj(BTreeMap<String, Lit>),
-}
-
 fn bicep_inventory(tree: &Tree) -> Inventory {
     let main_path = tree
         .iter()
@@ -491,95 +483,6 @@ fn balanced_at(file: &str, start: usize) -> String {
         }
     }
     text
-}
-
-/// Parses a Bicep literal: strings (with escapes), arrays and objects over newlines, anything
-/// else (numbers, booleans, references) as text.
-fn parse_literal(text: &str) -> Lit {
-    let chars: Vec<char> = text.trim().chars().collect();
-    literal(&chars, &mut 0)
-}
-
-fn skip_space(chars: &[char], pos: &mut usize) {
-    while *pos < chars.len() && chars[*pos].is_whitespace() {
-        *pos += 1;
-    }
-}
-
-fn literal(chars: &[char], pos: &mut usize) -> Lit {
-    skip_space(chars, pos);
-    match chars.get(*pos) {
-        Some('\'') => Lit::Str(string_literal(chars, pos)),
-        Some('[') => {
-            *pos += 1;
-            let mut items = Vec::new();
-            loop {
-                skip_space(chars, pos);
-                if chars.get(*pos) == Some(&']') {
-                    *pos += 1;
-                    return Lit::Arr(items);
-                }
-                items.push(literal(chars, pos));
-            }
-        }
-        Some('{') => {
-            *pos += 1;
-            let mut fields = BTreeMap::new();
-            loop {
-                skip_space(chars, pos);
-                if chars.get(*pos) == Some(&'}') {
-                    *pos += 1;
-                    return Lit::Obj(fields);
-                }
-                let key = if chars[*pos] == '\'' {
-                    string_literal(chars, pos)
-                } else {
-                    let start = *pos;
-                    while chars[*pos] != ':' {
-                        *pos += 1;
-                    }
-                    chars[start..*pos]
-                        .iter()
-                        .collect::<String>()
-                        .trim()
-                        .to_owned()
-                };
-                skip_space(chars, pos);
-                assert_eq!(chars[*pos], ':');
-                *pos += 1;
-                fields.insert(key, literal(chars, pos));
-            }
-        }
-        _ => {
-            let start = *pos;
-            while *pos < chars.len() && !chars[*pos].is_whitespace() && !"]}".contains(chars[*pos])
-            {
-                *pos += 1;
-            }
-            Lit::Other(chars[start..*pos].iter().collect())
-        }
-    }
-}
-
-fn string_literal(chars: &[char], pos: &mut usize) -> String {
-    let mut out = String::new();
-    *pos += 1;
-    while chars[*pos] != '\'' {
-        if chars[*pos] == '\\' {
-            *pos += 1;
-            out.push(match chars[*pos] {
-                'n' => '\n',
-                'r' => '\r',
-                't' => '\t',
-                c => c,
-            });
-        } else {
-            out.push(chars[*pos]);
-        }
-        *pos += 1;
-    }
-    *pos += 1;
-    out
 }
 
 // ---------------------------------------------------------------- paths

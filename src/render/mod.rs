@@ -132,11 +132,16 @@ impl Renderer {
                         vec![None]
                     };
                 for environment in environments {
+                    // Only per-environment templates need a context of their own.
+                    let env_context;
                     let context = match environment {
-                        Some(env) => environment_context(&context, model, env)?,
-                        None => context.clone(),
+                        Some(env) => {
+                            env_context = environment_context(&context, model, env)?;
+                            &env_context
+                        }
+                        None => &context,
                     };
-                    let text = self.tera.render(&output.name, &context).map_err(|e| {
+                    let text = self.tera.render(&output.name, context).map_err(|e| {
                         let message = chain(&e);
                         let line = locate(&message, &output.source)
                             .map_or_else(String::new, |l| format!(", line {l}"));

@@ -130,6 +130,10 @@ pub(super) fn schema_error(
         ValidationErrorKind::MinItems { limit } => {
             one(format!("`{key}` needs at least {limit} item(s)"), None)
         }
+        ValidationErrorKind::MaxItems { limit } => one(
+            format!("`{key}` lists more than {limit} items; mlgen renders at most {limit}"),
+            None,
+        ),
         ValidationErrorKind::UniqueItems => one(format!("`{key}` lists the same item twice"), None),
         _ => one(format!("`{key}`: {error}"), None),
     }

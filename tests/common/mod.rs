@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod bicep;
+
 use std::path::{Path, PathBuf};
 
 /// The crate root.

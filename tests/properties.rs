@@ -1,0 +1,260 @@
+//! Properties of the whole pipeline over generated inputs rather than hand-picked ones:
+//! every valid spec renders, deterministically; Terraform parses and every tag value reads
+//! back exactly, Bicep keeps every value literal; `check` right after `render` is clean; and
+//! no input at all — arbitrary bytes, arbitrary YAML — makes validation panic or hang.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use hcl::eval::{Context, Evaluate};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+use common::bicep::{Lit, parse_literal};
+use mlgen::load::SourceFile;
+
+/// A tag value: anything Azure accepts, biased towards what could break quoting.
+fn tag_value() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        3 => any::<char>().prop_map(String::from),
+        1 => prop_oneof![
+            Just("${"), Just("%{"), Just("$${"), Just("%%{"), Just("}"), Just("'"), Just("\""), Just("\\"),
+            Just("\n"), Just("\r\n"), Just("\t"), Just("\\u{41}"), Just("#"), Just(": "), Just("- "),
+        ]
+        .prop_map(String::from),
+    ];
+    prop::collection::vec(piece, 0..24)
+        .prop_map(|pieces| pieces.concat())
+        .prop_filter("Azure tag values are at most 256 characters", |s| {
+            s.encode_utf16().count() <= 256
+        })
+}
+
+/// A tag name: any characters Azure allows in a name.
+fn tag_name() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        any::<char>().prop_filter("allowed in tag names", |c| {
+            !c.is_control() && !"<>%&\\?/".contains(*c)
+        }),
+        1..16,
+    )
+    .prop_map(|chars| chars.into_iter().collect())
+}
+
+fn cluster() -> impl Strategy<Value = Value> {
+    (
+        "[a-z][a-z0-9-]{1,12}[a-z0-9]",
+        prop::bool::ANY,
+        0u32..3,
+        1u32..12,
+        60u32..4000,
+    )
+        .prop_map(|(name, low_priority, min, extra, idle)| {
+            json!({
+                "name": name,
+                "vm_size": "Standard_DS3_v2",
+                "vm_priority": if low_priority { "low_priority" } else { "dedicated" },
+                "min_nodes": min,
+                "max_nodes": min + extra,
+                "idle_seconds_before_scale_down": idle,
+            })
+        })
+}
+
+/// A valid spec using every key.
+fn spec() -> impl Strategy<Value = Value> {
+    (
+        ("[a-z][a-z0-9]{1,5}", "[a-z][a-z0-9]{0,3}", prop::sample::select(vec!["westeurope", "eastus2", "swedencentral"])),
+        prop::collection::btree_map(tag_name(), tag_value(), 0..6),
+        prop::sample::subsequence(vec!["terraform", "bicep"], 1..=2),
+        prop::collection::vec(cluster(), 0..4),
+        (prop::bool::ANY, prop::sample::select(vec![4u32, 5]), prop::bool::ANY),
+    )
+        .prop_map(|((name, env, location), tags, targets, clusters, (private, major, prod))| {
+            let mut seen = std::collections::BTreeSet::new();
+            let clusters: Vec<Value> =
+                clusters.into_iter().filter(|c| seen.insert(c["name"].as_str().unwrap().to_owned())).collect();
+            let mut spec = json!({
+                "version": 1,
+                "project": { "name": name, "environment": env, "location": location, "tags": tags },
+                "targets": targets,
+                "shared": {
+                    "key_vault": { "sku": "premium", "purge_protection": true, "soft_delete_retention_days": 30 },
+                    "log_analytics": { "retention_days": 60 },
+                    "application_insights": { "application_type": "other" },
+                },
+                "mlops": {
+                    "workspace": { "public_network_access": false, "high_business_impact": true },
+                    "storage_account": { "replication": "GZRS" },
+                    "container_registry": { "sku": "Premium" },
+                    "compute_clusters": clusters,
+                    "compute_instances": [{ "name": "ci-dev", "assigned_user": "6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d" }],
+                },
+                "network": { "private_endpoints": private, "address_space": "10.4.0.0/16" },
+                "terraform": { "azurerm_major": major },
+                "admins": ["6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"],
+                "extra": { "anything": [1, "two"] },
+            });
+            if prod {
+                spec["environments"] = json!([env, "prod"]);
+                spec["overrides"] = json!({ "prod": { "network": { "address_space": "10.5.0.0/16" } } });
+                spec["backend"] = json!({ "resource_group_name": "rg-state", "storage_account_name": "ststate" });
+            }
+            spec
+        })
+}
+
+fn write_spec(dir: &std::path::Path, spec: &Value) -> std::path::PathBuf {
+    let path = dir.join("mlgen.yaml");
+    std::fs::write(&path, serde_yaml::to_string(spec).unwrap()).unwrap();
+    path
+}
+
+/// The tags a spec's resources get: mlgen's own, then the spec's.
+fn expected_tags(spec: &Value) -> BTreeMap<String, String> {
+    let mut tags = BTreeMap::from([
+        (
+            "environment".to_owned(),
+            spec["project"]["environment"].as_str().unwrap().to_owned(),
+        ),
+        ("managed-by".to_owned(), "mlgen".to_owned()),
+        (
+            "project".to_owned(),
+            spec["project"]["name"].as_str().unwrap().to_owned(),
+        ),
+    ]);
+    for (k, v) in spec["project"]["tags"].as_object().unwrap() {
+        tags.insert(k.clone(), v.as_str().unwrap().to_owned());
+    }
+    tags
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_valid_spec_renders_literally_and_deterministically(spec in spec()) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_spec(dir.path(), &spec);
+        let tree = mlgen::render_spec_file(&path).unwrap_or_else(|e| panic!("{e:#}\n{}", serde_yaml::to_string(&spec).unwrap()));
+        prop_assert_eq!(&tree, &mlgen::render_spec_file(&path).unwrap(), "deterministic");
+        let tags = expected_tags(&spec);
+        let env = spec["project"]["environment"].as_str().unwrap();
+
+        if let Some(tfvars) = tree.get(&format!("main/{env}.tfvars")) {
+            // Terraform: every file parses, and the tags evaluate to exactly the spec's strings.
+            for (file, text) in tree.iter().filter(|(p, _)| matches!(p.rsplit('.').next(), Some("tf" | "tfvars"))) {
+                prop_assert!(hcl::parse(text).is_ok(), "{file} does not parse:\n{text}");
+            }
+            let body = hcl::parse(tfvars).unwrap();
+            let attr = body.attributes().find(|a| a.key() == "tags").unwrap();
+            let hcl::Value::Object(read) = attr.expr().evaluate(&Context::new()).unwrap() else { panic!("tags object") };
+            let read: BTreeMap<String, String> = read.into_iter().map(|(k, v)| (k, v.as_str().unwrap().to_owned())).collect();
+            prop_assert_eq!(&read, &tags);
+        }
+        if let Some(params) = tree.get("main/main.bicepparam") {
+            // Bicep: the tag object decodes to exactly the spec's strings.
+            let start = params.find("param tags = ").unwrap() + "param tags = ".len();
+            let end = params[start..].find("\n}").unwrap() + start + 2;
+            let Lit::Obj(read) = parse_literal(&params[start..end]) else { panic!("tags object") };
+            let read: BTreeMap<String, String> = read
+                .into_iter()
+                .map(|(key, v)| {
+                    let Lit::Str(value) = v else { panic!("string value") };
+                    (key, value)
+                })
+                .collect();
+            prop_assert_eq!(&read, &tags);
+        }
+
+        // `check` right after `render` is clean.
+        let out = dir.path().join("out");
+        let drift = mlgen::diff::compare(&tree, &out, None).unwrap();
+        mlgen::write::apply(&tree, &drift, &out).unwrap();
+        let manifest = mlgen::manifest::Manifest::read(&out).unwrap();
+        prop_assert!(mlgen::diff::compare(&tree, &out, manifest.as_ref()).unwrap().is_clean());
+    }
+
+}
+
+proptest! {
+    // The fuzzing half: cheap cases, many of them.
+    #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let lines = text.lines().count().max(1);
+        let source = SourceFile { path: "fuzz.yaml".into(), text };
+        if let Err(diagnostics) = mlgen::validate::validate(&source) {
+            prop_assert!(!diagnostics.is_empty());
+            for d in diagnostics {
+                prop_assert!(d.line >= 1 && d.line <= lines + 1 && d.column >= 1, "{d}");
+            }
+        }
+    }
+
+    #[test]
+    fn arbitrary_yaml_never_panics(value in yaml_value()) {
+        let text = serde_yaml::to_string(&value).unwrap();
+        let source = SourceFile { path: "fuzz.yaml".into(), text };
+        match mlgen::validate::validate(&source) {
+            Ok(spec) => { let _ = mlgen::model::Model::from_spec(&spec); }
+            Err(diagnostics) => prop_assert!(!diagnostics.is_empty()),
+        }
+    }
+
+    #[test]
+    fn mutated_valid_specs_never_panic(spec in spec(), cut in 0usize..4000, junk in "[ :\\-\\[\\]{}'\"#&*!|>%@`\\n]{0,4}") {
+        let mut text = serde_yaml::to_string(&spec).unwrap();
+        let at = text.char_indices().map(|(i, _)| i).nth(cut % text.chars().count().max(1)).unwrap_or(0);
+        text.insert_str(at, &junk);
+        let source = SourceFile { path: "fuzz.yaml".into(), text };
+        if let Err(diagnostics) = mlgen::validate::validate(&source) {
+            prop_assert!(!diagnostics.is_empty());
+        }
+    }
+}
+
+/// Arbitrary YAML documents, with spec-like keys mixed in so validation goes deep.
+fn yaml_value() -> impl Strategy<Value = Value> {
+    let key = prop_oneof![
+        prop::sample::select(vec![
+            "version",
+            "project",
+            "name",
+            "environment",
+            "tags",
+            "mlops",
+            "compute_clusters",
+            "layout",
+            "network",
+            "overrides",
+            "environments",
+            "extra",
+            "min_nodes",
+            "max_nodes",
+            "address_space",
+            "admins",
+        ])
+        .prop_map(String::from),
+        ".{0,8}",
+    ];
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        ".{0,12}".prop_map(Value::from),
+    ];
+    leaf.prop_recursive(5, 64, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
+            prop::collection::btree_map(key.clone(), inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
