@@ -21,26 +21,7 @@ fn invalid(name: &str) -> PathBuf {
         .join(format!("{name}.yaml"))
 }
 
-/// Runs `mlgen ARGS…` in `cwd`; returns (exit code, stdout, stderr).
-fn run_in<S: AsRef<OsStr>>(cwd: &Path, args: &[S]) -> (i32, String, String) {
-    let output = assert_cmd::Command::cargo_bin("mlgen")
-        .unwrap()
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .unwrap();
-    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        text(output.stdout),
-        text(output.stderr),
-    )
-}
-
-/// Runs `mlgen ARGS…` in the crate root.
-fn run<S: AsRef<OsStr>>(args: &[S]) -> (i32, String, String) {
-    run_in(&common::root(), args)
-}
+use common::{run, run_in, run_on};
 
 /// Every file under `dir` (relative path → content), including mlgen's `.mlgen/` folder.
 fn files_under(dir: &Path) -> BTreeMap<String, String> {
@@ -77,22 +58,12 @@ fn assert_same_files(actual: &BTreeMap<String, String>, expected: &BTreeMap<Stri
 }
 
 fn render_into(spec: &Path, out: &Path) {
-    let (code, _, stderr) = run(&[
-        OsStr::new("render"),
-        spec.as_os_str(),
-        OsStr::new("-o"),
-        out.as_os_str(),
-    ]);
+    let (code, _, stderr) = run_on("render", spec, out, &[]);
     assert_eq!(code, 0, "{stderr}");
 }
 
 fn check(spec: &Path, out: &Path) -> (i32, String, String) {
-    run(&[
-        OsStr::new("check"),
-        spec.as_os_str(),
-        OsStr::new("-o"),
-        out.as_os_str(),
-    ])
+    run_on("check", spec, out, &[])
 }
 
 #[test]
@@ -117,12 +88,7 @@ fn render_writes_the_tree_and_check_is_then_clean() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("repo");
     let spec = example("minimal");
-    let (code, stdout, _) = run(&[
-        OsStr::new("render"),
-        spec.as_os_str(),
-        OsStr::new("-o"),
-        out.as_os_str(),
-    ]);
+    let (code, stdout, _) = run_on("render", &spec, &out, &[]);
     assert_eq!(code, 0);
     assert!(
         stdout.contains("11 files") && stdout.contains("11 created"),
@@ -143,12 +109,7 @@ fn render_writes_the_tree_and_check_is_then_clean() {
         "{stdout}"
     );
 
-    let (_, again, _) = run(&[
-        OsStr::new("render"),
-        spec.as_os_str(),
-        OsStr::new("-o"),
-        out.as_os_str(),
-    ]);
+    let (_, again, _) = run_on("render", &spec, &out, &[]);
     assert!(
         again.contains("0 created, 0 updated, 11 unchanged"),
         "{again}"
@@ -239,12 +200,7 @@ fn invalid_spec_exits_2_and_writes_nothing() {
     assert_same_files(&files_under(dir.path()), &before);
     let fresh = dir.path().join("never-created");
     let spec = invalid("layout-escape");
-    let (code, _, _) = run(&[
-        OsStr::new("render"),
-        spec.as_os_str(),
-        OsStr::new("-o"),
-        fresh.as_os_str(),
-    ]);
+    let (code, _, _) = run_on("render", &spec, &fresh, &[]);
     assert_eq!(code, 2);
     assert!(!fresh.exists());
 }
@@ -280,14 +236,7 @@ fn missing_spec_and_bad_usage_exit_2() {
 fn target_flag_renders_one_of_the_spec_targets() {
     let dir = tempfile::tempdir().unwrap();
     let spec = example("multi-cluster");
-    let (code, stdout, _) = run(&[
-        OsStr::new("render"),
-        spec.as_os_str(),
-        OsStr::new("-o"),
-        dir.path().as_os_str(),
-        OsStr::new("--target"),
-        OsStr::new("bicep"),
-    ]);
+    let (code, stdout, _) = run_on("render", &spec, &dir.path(), &["--target", "bicep"]);
     assert_eq!(code, 0);
     assert!(stdout.contains("4 files"), "{stdout}");
     let files: Vec<String> = generated_under(dir.path()).into_keys().collect();
@@ -396,12 +345,7 @@ fn check_reports_an_orphan_after_the_environment_changes() {
     assert!(stdout.contains("1 missing, 1 orphaned"), "{stdout}");
 
     // render removes the orphan it generated and records the new tree.
-    let (code, stdout, _) = run(&[
-        OsStr::new("render"),
-        spec.as_os_str(),
-        OsStr::new("-o"),
-        dir.path().as_os_str(),
-    ]);
+    let (code, stdout, _) = run_on("render", &spec, &dir.path(), &[]);
     assert_eq!(code, 0);
     assert!(
         stdout.contains("1 created,") && stdout.contains("1 removed"),
@@ -420,12 +364,7 @@ fn render_refuses_to_overwrite_a_hand_edit_unless_forced() {
     fs::write(&spec, format!("{CHURN}  location: northeurope\n")).unwrap();
     let before = files_under(dir.path());
 
-    let (code, _, stderr) = run(&[
-        OsStr::new("render"),
-        spec.as_os_str(),
-        OsStr::new("-o"),
-        dir.path().as_os_str(),
-    ]);
+    let (code, _, stderr) = run_on("render", &spec, &dir.path(), &[]);
     assert_eq!(code, 2);
     assert!(stderr.contains("refusing to overwrite 1 generated file(s) edited by hand since mlgen wrote them: main/main.tf"), "{stderr}");
     assert_same_files(&files_under(dir.path()), &before);
@@ -446,13 +385,7 @@ fn render_refuses_to_overwrite_a_hand_edit_unless_forced() {
         "{stdout}"
     );
 
-    let (code, stdout, _) = run(&[
-        OsStr::new("render"),
-        spec.as_os_str(),
-        OsStr::new("-o"),
-        dir.path().as_os_str(),
-        OsStr::new("--force"),
-    ]);
+    let (code, stdout, _) = run_on("render", &spec, &dir.path(), &["--force"]);
     assert_eq!(code, 0, "{stdout}");
     assert!(
         !fs::read_to_string(&edited)
@@ -473,12 +406,7 @@ fn a_file_mlgen_never_wrote_is_not_overwritten() {
         "# the team's own root module\n",
     )
     .unwrap();
-    let (code, _, stderr) = run(&[
-        OsStr::new("render"),
-        spec.as_os_str(),
-        OsStr::new("-o"),
-        dir.path().as_os_str(),
-    ]);
+    let (code, _, stderr) = run_on("render", &spec, &dir.path(), &[]);
     assert_eq!(code, 2);
     assert!(stderr.contains("main/main.tf"), "{stderr}");
     assert_eq!(
@@ -496,13 +424,7 @@ fn dry_run_shows_the_changes_and_writes_nothing() {
     let (dir, spec) = rendered_repo(CHURN);
     fs::write(&spec, format!("{CHURN}  location: northeurope\n")).unwrap();
     let before = files_under(dir.path());
-    let (code, stdout, _) = run(&[
-        OsStr::new("render"),
-        spec.as_os_str(),
-        OsStr::new("-o"),
-        dir.path().as_os_str(),
-        OsStr::new("--dry-run"),
-    ]);
+    let (code, stdout, _) = run_on("render", &spec, &dir.path(), &["--dry-run"]);
     assert_eq!(code, 0);
     assert!(stdout.contains("modified: main/dev.tfvars\n"), "{stdout}");
     assert!(
@@ -520,14 +442,7 @@ fn dry_run_shows_the_changes_and_writes_nothing() {
 fn check_speaks_json_for_ci() {
     let (dir, spec) = rendered_repo(CHURN);
     fs::remove_file(dir.path().join("main/outputs.tf")).unwrap();
-    let (code, stdout, _) = run(&[
-        OsStr::new("check"),
-        spec.as_os_str(),
-        OsStr::new("-o"),
-        dir.path().as_os_str(),
-        OsStr::new("--format"),
-        OsStr::new("json"),
-    ]);
+    let (code, stdout, _) = run_on("check", &spec, &dir.path(), &["--format", "json"]);
     assert_eq!(code, 1);
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(report["in_sync"], false);
@@ -554,14 +469,7 @@ fn colour_only_when_asked_or_on_a_terminal() {
     fs::write(&spec, format!("{CHURN}  location: northeurope\n")).unwrap();
     let (_, plain, _) = check(&spec, dir.path());
     assert!(!plain.contains('\x1b'), "not a terminal: no colour");
-    let (_, coloured, _) = run(&[
-        OsStr::new("check"),
-        spec.as_os_str(),
-        OsStr::new("-o"),
-        dir.path().as_os_str(),
-        OsStr::new("--color"),
-        OsStr::new("always"),
-    ]);
+    let (_, coloured, _) = run_on("check", &spec, &dir.path(), &["--color", "always"]);
     assert!(coloured.contains("\x1b[32m+location"), "{coloured}");
 }
 

@@ -8,20 +8,6 @@ use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-fn mlgen(args: &[&OsStr]) -> (i32, String, String) {
-    let output = assert_cmd::Command::cargo_bin("mlgen")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
-    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        text(output.stdout),
-        text(output.stderr),
-    )
-}
-
 fn team_example() -> PathBuf {
     common::root().join("examples/team/mlgen.yaml")
 }
@@ -98,7 +84,7 @@ fn extra_is_validated_against_the_team_schema_with_positions() {
         .unwrap();
     let spec = format!("{SPEC}extra:\n  cost_center: 4711\n  costcenter: x\n");
     let (dir, spec_path) = workspace(&spec, &[("team/extra.schema.json", &team)]);
-    let (code, _, stderr) = mlgen(&[OsStr::new("validate"), spec_path.as_os_str()]);
+    let (code, _, stderr) = common::run(&[OsStr::new("validate"), spec_path.as_os_str()]);
     assert_eq!(code, 2, "{stderr}");
     let file = spec_path.display();
     for expected in [
@@ -109,7 +95,7 @@ fn extra_is_validated_against_the_team_schema_with_positions() {
     ] {
         assert!(stderr.contains(&expected), "{expected}\n---\n{stderr}");
     }
-    let (code, _, _) = mlgen(&[
+    let (code, _, _) = common::run(&[
         OsStr::new("render"),
         spec_path.as_os_str(),
         OsStr::new("-o"),
@@ -131,12 +117,7 @@ fn links_in_the_team_folder_are_refused() {
     .unwrap();
     std::os::unix::fs::symlink("/etc", dir.path().join("team/terraform/etc")).unwrap();
     let out = dir.path().join("out");
-    let (code, _, stderr) = mlgen(&[
-        OsStr::new("render"),
-        spec.as_os_str(),
-        OsStr::new("-o"),
-        out.as_os_str(),
-    ]);
+    let (code, _, stderr) = common::run_on("render", &spec, out, &[]);
     assert_eq!(code, 2);
     assert!(
         stderr.contains("leak.tf.tera: symbolic links are not allowed in a template folder"),
@@ -160,12 +141,7 @@ fn layouts_that_leave_the_output_directory_are_refused_with_a_team_folder_too() 
             &[("team/terraform/main/x.tf.tera", "# x\n")],
         );
         let out = dir.path().join("out");
-        let (code, _, stderr) = mlgen(&[
-            OsStr::new("render"),
-            spec.as_os_str(),
-            OsStr::new("-o"),
-            out.as_os_str(),
-        ]);
+        let (code, _, stderr) = common::run_on("render", &spec, out, &[]);
         assert_eq!(code, 2, "{stderr}");
         assert!(stderr.contains("`layout.main`"), "{stderr}");
         assert!(!out.exists());
@@ -181,7 +157,7 @@ fn a_template_error_names_the_file_and_line() {
             "# a\n# b\nvalue = {{ nope.missing }}\n",
         )],
     );
-    let (code, _, stderr) = mlgen(&[
+    let (code, _, stderr) = common::run(&[
         OsStr::new("render"),
         spec.as_os_str(),
         OsStr::new("-o"),
@@ -199,9 +175,9 @@ fn a_template_error_names_the_file_and_line() {
     );
 
     fs::write(&file, "{% if %}\n").unwrap();
-    let (code, _, stderr) = mlgen(&[OsStr::new("validate"), spec.as_os_str()]);
+    let (code, _, stderr) = common::run(&[OsStr::new("validate"), spec.as_os_str()]);
     assert_eq!(code, 0, "validate does not compile templates: {stderr}");
-    let (code, _, stderr) = mlgen(&[
+    let (code, _, stderr) = common::run(&[
         OsStr::new("render"),
         spec.as_os_str(),
         OsStr::new("-o"),
@@ -218,7 +194,7 @@ fn a_template_error_names_the_file_and_line() {
 fn exported_templates_render_byte_identically() {
     let dir = tempfile::tempdir().unwrap();
     let exported = dir.path().join("exported");
-    let (code, stdout, _) = mlgen(&[
+    let (code, stdout, _) = common::run(&[
         OsStr::new("templates"),
         OsStr::new("export"),
         exported.as_os_str(),
@@ -249,19 +225,9 @@ fn check_is_clean_after_render_with_the_same_team_folder() {
     let dir = tempfile::tempdir().unwrap();
     let spec = team_example();
     let out = dir.path();
-    let (code, _, stderr) = mlgen(&[
-        OsStr::new("render"),
-        spec.as_os_str(),
-        OsStr::new("-o"),
-        out.as_os_str(),
-    ]);
+    let (code, _, stderr) = common::run_on("render", &spec, out, &[]);
     assert_eq!(code, 0, "{stderr}");
-    let (code, stdout, _) = mlgen(&[
-        OsStr::new("check"),
-        spec.as_os_str(),
-        OsStr::new("-o"),
-        out.as_os_str(),
-    ]);
+    let (code, stdout, _) = common::run_on("check", &spec, out, &[]);
     assert_eq!(code, 0, "{stdout}");
     assert!(
         stdout.contains("12 in sync, 0 modified, 0 missing, 0 orphaned"),
@@ -286,7 +252,7 @@ fn empty_dir(base: &Path) -> PathBuf {
 
 #[test]
 fn templates_list_names_every_output_and_its_layer() {
-    let (code, stdout, _) = mlgen(&[
+    let (code, stdout, _) = common::run(&[
         OsStr::new("templates"),
         OsStr::new("list"),
         team_example().as_os_str(),

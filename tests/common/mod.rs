@@ -3,6 +3,7 @@
 
 pub mod bicep;
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 /// The crate root.
@@ -40,4 +41,37 @@ pub fn snapshot_settings(suffix: &str, input: &Path) -> insta::Settings {
     settings.set_omit_expression(true);
     settings.set_prepend_module_to_snapshot(false);
     settings
+}
+
+/// Runs `mlgen ARGS…` in `cwd`; returns (exit code, stdout, stderr).
+pub fn run_in<S: AsRef<OsStr>>(cwd: &Path, args: &[S]) -> (i32, String, String) {
+    let output = assert_cmd::Command::cargo_bin("mlgen")
+        .unwrap()
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .unwrap();
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        text(output.stdout),
+        text(output.stderr),
+    )
+}
+
+/// Runs `mlgen ARGS…` in the crate root.
+pub fn run<S: AsRef<OsStr>>(args: &[S]) -> (i32, String, String) {
+    run_in(&root(), args)
+}
+
+/// Runs `mlgen COMMAND SPEC -o OUT EXTRA…`.
+pub fn run_on(command: &str, spec: &Path, out: &Path, extra: &[&str]) -> (i32, String, String) {
+    let mut args: Vec<&OsStr> = vec![
+        OsStr::new(command),
+        spec.as_os_str(),
+        OsStr::new("-o"),
+        out.as_os_str(),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    run(&args)
 }
