@@ -236,7 +236,7 @@ fn missing_spec_and_bad_usage_exit_2() {
 fn target_flag_renders_one_of_the_spec_targets() {
     let dir = tempfile::tempdir().unwrap();
     let spec = example("multi-cluster");
-    let (code, stdout, _) = run_on("render", &spec, &dir.path(), &["--target", "bicep"]);
+    let (code, stdout, _) = run_on("render", &spec, dir.path(), &["--target", "bicep"]);
     assert_eq!(code, 0);
     assert!(stdout.contains("4 files"), "{stdout}");
     let files: Vec<String> = generated_under(dir.path()).into_keys().collect();
@@ -345,7 +345,7 @@ fn check_reports_an_orphan_after_the_environment_changes() {
     assert!(stdout.contains("1 missing, 1 orphaned"), "{stdout}");
 
     // render removes the orphan it generated and records the new tree.
-    let (code, stdout, _) = run_on("render", &spec, &dir.path(), &[]);
+    let (code, stdout, _) = run_on("render", &spec, dir.path(), &[]);
     assert_eq!(code, 0);
     assert!(
         stdout.contains("1 created,") && stdout.contains("1 removed"),
@@ -364,7 +364,7 @@ fn render_refuses_to_overwrite_a_hand_edit_unless_forced() {
     fs::write(&spec, format!("{CHURN}  location: northeurope\n")).unwrap();
     let before = files_under(dir.path());
 
-    let (code, _, stderr) = run_on("render", &spec, &dir.path(), &[]);
+    let (code, _, stderr) = run_on("render", &spec, dir.path(), &[]);
     assert_eq!(code, 2);
     assert!(stderr.contains("refusing to overwrite 1 generated file(s) edited by hand since mlgen wrote them: main/main.tf"), "{stderr}");
     assert_same_files(&files_under(dir.path()), &before);
@@ -385,7 +385,7 @@ fn render_refuses_to_overwrite_a_hand_edit_unless_forced() {
         "{stdout}"
     );
 
-    let (code, stdout, _) = run_on("render", &spec, &dir.path(), &["--force"]);
+    let (code, stdout, _) = run_on("render", &spec, dir.path(), &["--force"]);
     assert_eq!(code, 0, "{stdout}");
     assert!(
         !fs::read_to_string(&edited)
@@ -406,7 +406,7 @@ fn a_file_mlgen_never_wrote_is_not_overwritten() {
         "# the team's own root module\n",
     )
     .unwrap();
-    let (code, _, stderr) = run_on("render", &spec, &dir.path(), &[]);
+    let (code, _, stderr) = run_on("render", &spec, dir.path(), &[]);
     assert_eq!(code, 2);
     assert!(stderr.contains("main/main.tf"), "{stderr}");
     assert_eq!(
@@ -424,7 +424,7 @@ fn dry_run_shows_the_changes_and_writes_nothing() {
     let (dir, spec) = rendered_repo(CHURN);
     fs::write(&spec, format!("{CHURN}  location: northeurope\n")).unwrap();
     let before = files_under(dir.path());
-    let (code, stdout, _) = run_on("render", &spec, &dir.path(), &["--dry-run"]);
+    let (code, stdout, _) = run_on("render", &spec, dir.path(), &["--dry-run"]);
     assert_eq!(code, 0);
     assert!(stdout.contains("modified: main/dev.tfvars\n"), "{stdout}");
     assert!(
@@ -442,7 +442,7 @@ fn dry_run_shows_the_changes_and_writes_nothing() {
 fn check_speaks_json_for_ci() {
     let (dir, spec) = rendered_repo(CHURN);
     fs::remove_file(dir.path().join("main/outputs.tf")).unwrap();
-    let (code, stdout, _) = run_on("check", &spec, &dir.path(), &["--format", "json"]);
+    let (code, stdout, _) = run_on("check", &spec, dir.path(), &["--format", "json"]);
     assert_eq!(code, 1);
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(report["in_sync"], false);
@@ -469,7 +469,7 @@ fn colour_only_when_asked_or_on_a_terminal() {
     fs::write(&spec, format!("{CHURN}  location: northeurope\n")).unwrap();
     let (_, plain, _) = check(&spec, dir.path());
     assert!(!plain.contains('\x1b'), "not a terminal: no colour");
-    let (_, coloured, _) = run_on("check", &spec, &dir.path(), &["--color", "always"]);
+    let (_, coloured, _) = run_on("check", &spec, dir.path(), &["--color", "always"]);
     assert!(coloured.contains("\x1b[32m+location"), "{coloured}");
 }
 
