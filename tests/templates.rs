@@ -117,7 +117,7 @@ fn links_in_the_team_folder_are_refused() {
     .unwrap();
     std::os::unix::fs::symlink("/etc", dir.path().join("team/terraform/etc")).unwrap();
     let out = dir.path().join("out");
-    let (code, _, stderr) = common::run_on("render", &spec, out, &[]);
+    let (code, _, stderr) = common::run_on("render", &spec, &out, &[]);
     assert_eq!(code, 2);
     assert!(
         stderr.contains("leak.tf.tera: symbolic links are not allowed in a template folder"),
@@ -141,7 +141,7 @@ fn layouts_that_leave_the_output_directory_are_refused_with_a_team_folder_too() 
             &[("team/terraform/main/x.tf.tera", "# x\n")],
         );
         let out = dir.path().join("out");
-        let (code, _, stderr) = common::run_on("render", &spec, out, &[]);
+        let (code, _, stderr) = common::run_on("render", &spec, &out, &[]);
         assert_eq!(code, 2, "{stderr}");
         assert!(stderr.contains("`layout.main`"), "{stderr}");
         assert!(!out.exists());
