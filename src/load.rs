@@ -32,9 +32,17 @@ pub struct SourceFile {
 impl SourceFile {
     /// Reads `path`; IO errors, a too-large file and invalid UTF-8 are plain errors (exit 2).
     pub fn read(path: &Path) -> anyhow::Result<Self> {
-        let size = std::fs::metadata(path)
-            .with_context(|| format!("reading spec {}", path.display()))?
-            .len();
+        let size = match std::fs::metadata(path) {
+            Ok(metadata) => metadata.len(),
+            // The usual first-run mistake: say how to get a spec, not just that there is none.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => anyhow::bail!(
+                "spec {} not found: pass the spec's path, or run `mlgen init` to write a starter spec",
+                path.display()
+            ),
+            Err(e) => {
+                return Err(e).with_context(|| format!("reading spec {}", path.display()));
+            }
+        };
         anyhow::ensure!(
             size <= MAX_SPEC_BYTES,
             "spec {} is {size} bytes; mlgen reads specs of at most {MAX_SPEC_BYTES} bytes",

@@ -225,7 +225,8 @@ fn missing_spec_and_bad_usage_exit_2() {
     let (code, _, stderr) = run_in(dir.path(), &["render"]);
     assert_eq!(code, 2);
     assert!(
-        stderr.starts_with("error: reading spec mlgen.yaml"),
+        stderr.starts_with("error: spec mlgen.yaml not found")
+            && stderr.contains("run `mlgen init`"),
         "{stderr}"
     );
     assert_eq!(run(&["render", "--target", "pulumi"]).0, 2);
