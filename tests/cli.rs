@@ -8,20 +8,13 @@ use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-fn example(name: &str) -> PathBuf {
-    common::root()
-        .join("examples")
-        .join(name)
-        .join("mlgen.yaml")
-}
-
 fn invalid(name: &str) -> PathBuf {
     common::root()
         .join("tests/fixtures/invalid")
         .join(format!("{name}.yaml"))
 }
 
-use common::{run, run_in, run_on};
+use common::{example, run, run_in, run_on};
 
 /// Every file under `dir` (relative path → content), including mlgen's `.mlgen/` folder.
 fn files_under(dir: &Path) -> BTreeMap<String, String> {
@@ -178,12 +171,7 @@ fn invalid_spec_exits_2_and_writes_nothing() {
     let before = files_under(dir.path());
     for command in ["render", "check"] {
         let spec = invalid("range");
-        let (code, _, stderr) = run(&[
-            OsStr::new(command),
-            spec.as_os_str(),
-            OsStr::new("-o"),
-            dir.path().as_os_str(),
-        ]);
+        let (code, _, stderr) = run_on(command, &spec, dir.path(), &[]);
         assert_eq!(code, 2, "{command}");
         assert!(
             stderr.contains(

@@ -6,6 +6,11 @@ use std::path::Path;
 
 use mlgen::render::Syntax;
 
+/// The whole tree the example called `name` renders to.
+fn render_example(name: &str) -> mlgen::tree::Tree {
+    mlgen::render_spec_file(&common::example(name)).unwrap()
+}
+
 #[test]
 fn every_example_tree_matches_its_snapshot() {
     insta::glob!("../examples", "*/mlgen.yaml", |path| {
@@ -82,8 +87,7 @@ fn rendering_is_deterministic_and_already_formatted() {
 
 #[test]
 fn module_sources_follow_the_layout() {
-    let tree =
-        mlgen::render_spec_file(&common::root().join("examples/custom-layout/mlgen.yaml")).unwrap();
+    let tree = render_example("custom-layout");
     let main = tree
         .get("infrastructure/main/main.tf")
         .expect("main folder from layout.main");
@@ -97,8 +101,7 @@ fn module_sources_follow_the_layout() {
         main.contains("appinsights_id                   = module.shared.app_insights_id"),
         "{main}"
     );
-    let minimal =
-        mlgen::render_spec_file(&common::root().join("examples/minimal/mlgen.yaml")).unwrap();
+    let minimal = render_example("minimal");
     assert!(
         minimal
             .get("main/main.tf")
@@ -110,8 +113,7 @@ fn module_sources_follow_the_layout() {
 
 #[test]
 fn tag_values_stay_literal_in_both_targets() {
-    let tree =
-        mlgen::render_spec_file(&common::root().join("examples/multi-cluster/mlgen.yaml")).unwrap();
+    let tree = render_example("multi-cluster");
     let tfvars = tree.get("main/prod.tfvars").unwrap();
     assert!(
         tfvars.contains(
@@ -134,8 +136,7 @@ fn tag_values_stay_literal_in_both_targets() {
 
 #[test]
 fn bicep_modules_follow_the_layout_and_wiring() {
-    let tree =
-        mlgen::render_spec_file(&common::root().join("examples/custom-layout/mlgen.yaml")).unwrap();
+    let tree = render_example("custom-layout");
     let main = tree
         .get("infrastructure/main/main.bicep")
         .expect("main folder from layout.main");
@@ -242,11 +243,8 @@ fn every_bicep_param_and_output_is_described() {
 
 #[test]
 fn private_dns_zone_links_follow_the_chosen_azurerm_major() {
-    let four =
-        mlgen::render_spec_file(&common::root().join("examples/private-azurerm4/mlgen.yaml"))
-            .unwrap();
-    let five = mlgen::render_spec_file(&common::root().join("examples/private-network/mlgen.yaml"))
-        .unwrap();
+    let four = render_example("private-azurerm4");
+    let five = render_example("private-network");
     let link = |tree: &mlgen::tree::Tree| {
         tree.get("infrastructure/network/main.tf")
             .unwrap()
@@ -279,8 +277,7 @@ fn private_dns_zone_links_follow_the_chosen_azurerm_major() {
             .contains("version = \">= 5.0, < 6.0\"")
     );
     // Without private endpoints there is no such resource and the pin spans both majors.
-    let open =
-        mlgen::render_spec_file(&common::root().join("examples/minimal/mlgen.yaml")).unwrap();
+    let open = render_example("minimal");
     assert!(
         open.get("main/versions.tf")
             .unwrap()
@@ -291,8 +288,7 @@ fn private_dns_zone_links_follow_the_chosen_azurerm_major() {
 
 #[test]
 fn environments_get_their_own_variable_files_with_overrides() {
-    let tree = mlgen::render_spec_file(&common::root().join("examples/private-network/mlgen.yaml"))
-        .unwrap();
+    let tree = render_example("private-network");
     let dev = tree.get("main/dev.tfvars").unwrap();
     let prod = tree.get("main/prod.tfvars").unwrap();
     assert!(

@@ -9,7 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 fn team_example() -> PathBuf {
-    common::root().join("examples/team/mlgen.yaml")
+    common::example("team")
 }
 
 /// A spec (and optionally a team folder) in a temporary directory.
@@ -95,12 +95,7 @@ fn extra_is_validated_against_the_team_schema_with_positions() {
     ] {
         assert!(stderr.contains(&expected), "{expected}\n---\n{stderr}");
     }
-    let (code, _, _) = common::run(&[
-        OsStr::new("render"),
-        spec_path.as_os_str(),
-        OsStr::new("-o"),
-        dir.path().join("out").as_os_str(),
-    ]);
+    let (code, _, _) = common::run_on("render", &spec_path, &dir.path().join("out"), &[]);
     assert_eq!(code, 2);
     assert!(!dir.path().join("out").exists(), "nothing written");
 }
@@ -157,12 +152,7 @@ fn a_template_error_names_the_file_and_line() {
             "# a\n# b\nvalue = {{ nope.missing }}\n",
         )],
     );
-    let (code, _, stderr) = common::run(&[
-        OsStr::new("render"),
-        spec.as_os_str(),
-        OsStr::new("-o"),
-        dir.path().join("out").as_os_str(),
-    ]);
+    let (code, _, stderr) = common::run_on("render", &spec, &dir.path().join("out"), &[]);
     assert_eq!(code, 2);
     let file = dir.path().join("team/terraform/main/main.tf.tera");
     assert!(
@@ -177,12 +167,7 @@ fn a_template_error_names_the_file_and_line() {
     fs::write(&file, "{% if %}\n").unwrap();
     let (code, _, stderr) = common::run(&[OsStr::new("validate"), spec.as_os_str()]);
     assert_eq!(code, 0, "validate does not compile templates: {stderr}");
-    let (code, _, stderr) = common::run(&[
-        OsStr::new("render"),
-        spec.as_os_str(),
-        OsStr::new("-o"),
-        dir.path().join("out").as_os_str(),
-    ]);
+    let (code, _, stderr) = common::run_on("render", &spec, &dir.path().join("out"), &[]);
     assert_eq!(code, 2);
     assert!(
         stderr.contains(&format!("({})", file.display())) && stderr.contains("1:7"),

@@ -59,6 +59,11 @@ pub fn run_in<S: AsRef<OsStr>>(cwd: &Path, args: &[S]) -> (i32, String, String) 
     )
 }
 
+/// The spec of the example called `name`.
+pub fn example(name: &str) -> PathBuf {
+    root().join("examples").join(name).join("mlgen.yaml")
+}
+
 /// Runs `mlgen ARGS…` in the crate root.
 pub fn run<S: AsRef<OsStr>>(args: &[S]) -> (i32, String, String) {
     run_in(&root(), args)
