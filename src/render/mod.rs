@@ -66,12 +66,18 @@ impl Renderer {
         terraform::register_filters(&mut tera);
         bicep::register_filters(&mut tera);
         // Built-ins stay reachable as `builtin/<name>` for team templates that extend them.
-        let builtins = crate::templates::BUILTIN.iter().map(|(name, source)| {
-            (
-                format!("{}{name}", crate::templates::BUILTIN_PREFIX),
-                (*source).to_owned(),
-            )
-        });
+        // Without a team layer nothing can refer to them, and compiling every built-in a
+        // second time would double the start-up of each run.
+        let has_team_layer = templates.iter().any(|(_, t)| t.layer != Layer::Builtin);
+        let builtins = crate::templates::BUILTIN
+            .iter()
+            .filter(|_| has_team_layer)
+            .map(|(name, source)| {
+                (
+                    format!("{}{name}", crate::templates::BUILTIN_PREFIX),
+                    (*source).to_owned(),
+                )
+            });
         let sources: Vec<(String, String)> = templates
             .iter()
             .map(|(name, t)| (name.to_owned(), t.source.clone()))
