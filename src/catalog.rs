@@ -1,5 +1,6 @@
 //! What every target creates beyond the spec's own resources, described once: the role
-//! assignments (least privilege), the private endpoints and the diagnostic settings. Each
+//! assignments (each scoped to one resource, each with the Microsoft page that asks for it),
+//! the private endpoints, the Studio CORS rules and the diagnostic settings. Each
 //! entry names the resource it concerns by kind (`storage`, `registry`, …); the templates of
 //! each target turn that kind into their own reference, so Terraform and Bicep can never
 //! disagree on which roles, endpoints or logs exist.
@@ -19,6 +20,24 @@ pub struct RoleGrant {
     pub scope: &'static str,
     /// Why, as recorded on the assignment.
     pub description: &'static str,
+    /// When the grant exists.
+    pub when: When,
+    /// True when it must exist before the workspace (or compute) that relies on it.
+    pub before_workspace: bool,
+    /// Microsoft's documentation that asks for it.
+    pub source: &'static str,
+}
+
+/// The condition under which a grant exists, read by the templates of each target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum When {
+    /// Always.
+    Always,
+    /// Only when the workspace's default datastores use Entra ID instead of account keys.
+    IdentityStorage,
+    /// Only with `network.private_endpoints`.
+    PrivateEndpoints,
 }
 
 /// One private endpoint of the mlops module.
@@ -94,71 +113,194 @@ pub struct DiagnosticSetting {
     pub metric: &'static str,
 }
 
-/// Roles of the workspace's system identity.
+// Built-in role definition IDs, the same in every tenant
+// (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
+const CONTRIBUTOR: &str = "b24988ac-6180-42a0-ab88-20f7382dd24c";
+const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+const STORAGE_BLOB_DATA_CONTRIBUTOR: &str = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+const STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR: &str = "69566ab7-960f-475b-8e7c-b3118f30c6bd";
+
+/// Microsoft's list of the roles a user-assigned workspace identity needs.
+const UAI_DOC: &str = "https://learn.microsoft.com/azure/machine-learning/how-to-identity-based-service-authentication#user-assigned-managed-identity";
+
+/// Roles of the workspace's user-assigned identity: Microsoft's documented set for a
+/// user-assigned workspace identity, each scoped to the one resource it concerns. Azure ML
+/// creates role assignments itself only for a system-assigned identity, so none of these can
+/// collide with one of Azure's (409 `RoleAssignmentExists`). Those with `before_workspace`
+/// exist before the workspace is created; the others need the resource they are scoped to.
 pub const WORKSPACE_ROLES: &[RoleGrant] = &[
+    RoleGrant {
+        label: "storage",
+        role: "Contributor",
+        role_id: CONTRIBUTOR,
+        scope: "storage",
+        description: "Workspace identity: manages its storage account (Microsoft's baseline).",
+        when: When::Always,
+        before_workspace: true,
+        source: UAI_DOC,
+    },
     RoleGrant {
         label: "storage_blob",
         role: "Storage Blob Data Contributor",
-        role_id: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+        role_id: STORAGE_BLOB_DATA_CONTRIBUTOR,
         scope: "storage",
         description: "Workspace identity: datastores, run artifacts and snapshots in blob storage.",
+        when: When::Always,
+        before_workspace: true,
+        source: UAI_DOC,
     },
     RoleGrant {
         label: "storage_file",
         role: "Storage File Data Privileged Contributor",
-        role_id: "69566ab7-960f-475b-8e7c-b3118f30c6bd",
+        role_id: STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR,
         scope: "storage",
-        description: "Workspace identity: the notebooks and code file share over Entra ID.",
-    },
-    RoleGrant {
-        label: "storage_keys",
-        role: "Reader and Data Access",
-        role_id: "c12c1c16-33a1-487b-954d-41c89c60f349",
-        scope: "storage",
-        description: "Workspace identity: lists the account keys its default datastores use.",
-    },
-    RoleGrant {
-        label: "registry",
-        role: "AcrPush",
-        role_id: "8311e382-0749-4cb8-b61a-304f252e45ec",
-        scope: "registry",
-        description: "Workspace identity: pushes the environment images it builds.",
+        description: "Workspace identity: the code and notebooks file share without account keys.",
+        when: When::IdentityStorage,
+        before_workspace: true,
+        source: "https://learn.microsoft.com/azure/machine-learning/how-to-disable-local-auth-storage",
     },
     RoleGrant {
         label: "key_vault",
-        role: "Key Vault Secrets Officer",
-        role_id: "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+        role: "Contributor",
+        role_id: CONTRIBUTOR,
         scope: "key_vault",
-        description: "Workspace identity: datastore and connection secrets.",
+        description: "Workspace identity: manages its Key Vault (Microsoft's baseline).",
+        when: When::Always,
+        before_workspace: true,
+        source: UAI_DOC,
+    },
+    RoleGrant {
+        label: "key_vault_data",
+        role: "Key Vault Administrator",
+        role_id: "00482a5a-887f-4fb3-b363-3b7fe8e74483",
+        scope: "key_vault",
+        description: "Workspace identity: secrets of datastores and connections (RBAC vault).",
+        when: When::Always,
+        before_workspace: true,
+        source: UAI_DOC,
+    },
+    RoleGrant {
+        label: "registry",
+        role: "Contributor",
+        role_id: CONTRIBUTOR,
+        scope: "registry",
+        description: "Workspace identity: builds and pushes environment images.",
+        when: When::Always,
+        before_workspace: true,
+        source: UAI_DOC,
+    },
+    RoleGrant {
+        label: "app_insights",
+        role: "Contributor",
+        role_id: CONTRIBUTOR,
+        scope: "app_insights",
+        description: "Workspace identity: its Application Insights component.",
+        when: When::Always,
+        before_workspace: true,
+        source: UAI_DOC,
+    },
+    RoleGrant {
+        label: "workspace",
+        role: "Contributor",
+        role_id: CONTRIBUTOR,
+        scope: "workspace",
+        description: "Workspace identity: its own workspace (Microsoft's baseline).",
+        when: When::Always,
+        before_workspace: false,
+        source: UAI_DOC,
+    },
+    RoleGrant {
+        label: "storage_blob_endpoint",
+        role: "Reader",
+        role_id: READER,
+        scope: "storage_blob_endpoint",
+        description: "Workspace identity: lets Studio use storage behind its private endpoint.",
+        when: When::PrivateEndpoints,
+        before_workspace: false,
+        source: "https://learn.microsoft.com/azure/machine-learning/how-to-enable-studio-virtual-network",
+    },
+    RoleGrant {
+        label: "storage_file_endpoint",
+        role: "Reader",
+        role_id: READER,
+        scope: "storage_file_endpoint",
+        description: "Workspace identity: lets Studio use storage behind its private endpoint.",
+        when: When::PrivateEndpoints,
+        before_workspace: false,
+        source: "https://learn.microsoft.com/azure/machine-learning/how-to-enable-studio-virtual-network",
     },
 ];
 
-/// Roles of every compute cluster's and instance's identity.
+/// Roles of the user-assigned identity every compute cluster and instance runs as. Granted
+/// before any compute exists, so the first job never waits for them to propagate; Azure ML
+/// grants `AcrPull` itself only to system-assigned compute identities, so none collides.
 pub const COMPUTE_ROLES: &[RoleGrant] = &[
     RoleGrant {
         label: "registry",
         role: "AcrPull",
         role_id: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
         scope: "registry",
-        description: "pulls environment images",
+        description: "Compute identity: pulls environment images (admin user off).",
+        when: When::Always,
+        before_workspace: true,
+        source: UAI_DOC,
+    },
+    RoleGrant {
+        label: "storage_blob",
+        role: "Storage Blob Data Contributor",
+        role_id: STORAGE_BLOB_DATA_CONTRIBUTOR,
+        scope: "storage",
+        description: "Compute identity: reads job inputs, writes outputs and MLflow artifacts.",
+        when: When::Always,
+        before_workspace: true,
+        source: UAI_DOC,
     },
     RoleGrant {
         label: "key_vault",
         role: "Key Vault Secrets User",
         role_id: "4633458b-17de-408a-b874-0445c86b69e6",
         scope: "key_vault",
-        description: "reads datastore secrets",
+        description: "Compute identity: reads datastore and connection secrets.",
+        when: When::Always,
+        before_workspace: true,
+        source: "https://learn.microsoft.com/azure/key-vault/general/rbac-guide",
     },
 ];
 
-/// The role `admins` get on the workspace.
-pub const ADMIN_ROLE: RoleGrant = RoleGrant {
-    label: "admins",
-    role: "AzureML Data Scientist",
-    role_id: "f6c7c914-8db3-469d-8ca1-694a8f32e121",
-    scope: "workspace",
-    description: "uses the workspace: jobs, data, models, endpoints; no compute or workspace changes",
-};
+/// Roles each of `admins` gets: the workspace's data-science role, and the storage data roles
+/// Studio needs to upload and browse data and to use notebooks.
+pub const ADMIN_ROLES: &[RoleGrant] = &[
+    RoleGrant {
+        label: "workspace",
+        role: "AzureML Data Scientist",
+        role_id: "f6c7c914-8db3-469d-8ca1-694a8f32e121",
+        scope: "workspace",
+        description: "jobs, data, models, endpoints; no compute or workspace changes",
+        when: When::Always,
+        before_workspace: false,
+        source: "https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/ai-machine-learning#azureml-data-scientist",
+    },
+    RoleGrant {
+        label: "storage_blob",
+        role: "Storage Blob Data Contributor",
+        role_id: STORAGE_BLOB_DATA_CONTRIBUTOR,
+        scope: "storage",
+        description: "Studio: upload, browse and preview data",
+        when: When::Always,
+        before_workspace: false,
+        source: "https://learn.microsoft.com/azure/machine-learning/how-to-disable-local-auth-storage",
+    },
+    RoleGrant {
+        label: "storage_file",
+        role: "Storage File Data Privileged Contributor",
+        role_id: STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR,
+        scope: "storage",
+        description: "Studio: notebooks and the file explorer",
+        when: When::Always,
+        before_workspace: false,
+        source: "https://learn.microsoft.com/azure/machine-learning/how-to-disable-local-auth-storage",
+    },
+];
 
 /// Private endpoints of the mlops module (the Key Vault's lives in the shared module).
 pub const PRIVATE_ENDPOINTS: &[PrivateEndpoint] = &[
@@ -220,6 +362,49 @@ pub const DIAGNOSTICS: &[DiagnosticSetting] = &[
     },
 ];
 
+/// One CORS rule on a storage service, for Azure ML Studio in the user's browser.
+#[derive(Debug, Clone, Serialize)]
+pub struct CorsRule {
+    /// The storage service: `blob` or `file`.
+    pub service: &'static str,
+    /// Origins allowed to call it.
+    pub origins: &'static [&'static str],
+    /// HTTP methods allowed.
+    pub methods: &'static [&'static str],
+    /// Seconds a browser may cache the preflight answer.
+    pub max_age_seconds: u32,
+}
+
+/// Azure ML Studio's origins, as the Azure Verified Modules' workspace examples declare them
+/// (Azure/terraform-azurerm-avm-res-machinelearningservices-workspace,
+/// `examples/private_ai_hub/main.tf`). Declared rather than left to Azure ML, which adds them
+/// when the workspace is created: a storage account without them in the code would have
+/// them removed again by the next apply.
+const STUDIO_ORIGINS: &[&str] = &[
+    "https://mlworkspace.azure.ai",
+    "https://ml.azure.com",
+    "https://*.ml.azure.com",
+    "https://ai.azure.com",
+    "https://*.ai.azure.com",
+];
+
+/// The storage CORS rules Studio needs (the AVM examples' methods: blob with `PATCH`, file
+/// without).
+pub const STUDIO_CORS: &[CorsRule] = &[
+    CorsRule {
+        service: "blob",
+        origins: STUDIO_ORIGINS,
+        methods: &["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"],
+        max_age_seconds: 1800,
+    },
+    CorsRule {
+        service: "file",
+        origins: STUDIO_ORIGINS,
+        methods: &["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"],
+        max_age_seconds: 1800,
+    },
+];
+
 /// The catalog as template context.
 #[derive(Debug, Clone, Serialize)]
 pub struct Catalog {
@@ -227,14 +412,16 @@ pub struct Catalog {
     pub workspace_roles: &'static [RoleGrant],
     /// See [`COMPUTE_ROLES`].
     pub compute_roles: &'static [RoleGrant],
-    /// See [`ADMIN_ROLE`].
-    pub admin_role: RoleGrant,
+    /// See [`ADMIN_ROLES`].
+    pub admin_roles: &'static [RoleGrant],
     /// See [`PRIVATE_ENDPOINTS`].
     pub private_endpoints: &'static [PrivateEndpoint],
     /// See [`DIAGNOSTICS`].
     pub diagnostics: &'static [DiagnosticSetting],
     /// See [`PRIVATE_DNS_ZONES`].
     pub private_dns_zones: &'static [PrivateDnsZone],
+    /// See [`STUDIO_CORS`].
+    pub studio_cors: &'static [CorsRule],
 }
 
 /// The whole catalog.
@@ -242,9 +429,10 @@ pub fn catalog() -> Catalog {
     Catalog {
         workspace_roles: WORKSPACE_ROLES,
         compute_roles: COMPUTE_ROLES,
-        admin_role: ADMIN_ROLE,
+        admin_roles: ADMIN_ROLES,
         private_endpoints: PRIVATE_ENDPOINTS,
         diagnostics: DIAGNOSTICS,
         private_dns_zones: PRIVATE_DNS_ZONES,
+        studio_cors: STUDIO_CORS,
     }
 }

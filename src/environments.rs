@@ -30,7 +30,13 @@ pub struct Environment {
     pub network: Network,
     /// Remote state settings, when the spec has a backend.
     pub backend: Option<Backend>,
+    /// Production: `terraform destroy` keeps the soft-deleted workspace and refuses to delete
+    /// a resource group that still holds resources Terraform does not manage.
+    pub production: bool,
 }
+
+/// Environment names that are production unless an override says otherwise.
+pub const PRODUCTION_NAMES: &[&str] = &["prod", "production", "prd", "live"];
 
 /// Remote state of one environment.
 #[derive(Debug, Clone, Serialize)]
@@ -118,7 +124,11 @@ fn environment(
             .unwrap_or_else(|| "tfstate".to_owned()),
         key: format!("{}-{name}.tfstate", project.name),
     });
+    let production = overrides
+        .and_then(|o| o.production)
+        .unwrap_or_else(|| PRODUCTION_NAMES.contains(&name.as_str()));
     Environment {
+        production,
         names: Names::derive(&project.name, &name, spec.project.suffix.as_deref()),
         name,
         tags,

@@ -72,7 +72,8 @@ pub struct Model {
     /// Terraform settings.
     pub terraform: Terraform,
     /// The compute cluster that builds environment images (the registry accepts no public
-    /// traffic, so its own build agents cannot): the first cluster, if any.
+    /// traffic, so its own build agents cannot): the first dedicated cluster, if any, since
+    /// a low-priority node can be preempted in the middle of a build.
     pub image_build_compute: Option<String>,
 }
 
@@ -139,6 +140,9 @@ pub struct Workspace {
 pub struct StorageAccount {
     /// `LRS`, `ZRS`, …
     pub replication: String,
+    /// Reachable from public networks: only when the workspace is and no private endpoint
+    /// serves it, because Studio in the user's browser reads and writes it directly.
+    pub public_network_access: bool,
 }
 
 /// Container registry settings.
@@ -178,6 +182,8 @@ pub struct Network {
     pub training_subnet: String,
     /// Subnet for private endpoints.
     pub private_endpoint_subnet: String,
+    /// Clients reach the workspace through a private path mlgen does not manage.
+    pub external_private_access: bool,
 }
 
 impl Network {
@@ -201,6 +207,7 @@ impl Network {
         };
         Self {
             private_endpoints: self.private_endpoints,
+            external_private_access: self.external_private_access,
             address_space: space.to_owned(),
             training_subnet: training.map_or(default_training, str::to_owned),
             private_endpoint_subnet: endpoints.map_or(default_endpoints, str::to_owned),
@@ -236,8 +243,13 @@ pub struct ComputeInstance {
 pub struct Terraform {
     /// The azurerm major the major-specific forms are written for (4 or 5).
     pub azurerm_major: u32,
-    /// The `required_providers` constraint: both majors unless a major-specific form is used.
+    /// The `required_providers` constraint: both majors unless the spec names one or a
+    /// major-specific form is used.
     pub azurerm_version: String,
+    /// The workspace's default datastores use Entra ID (`storage_account_access_type =
+    /// "Identity"`) and the storage account's shared keys are off. azurerm added the argument
+    /// in 4.77, so only a pin that excludes 4.55 can use it.
+    pub identity_storage: bool,
 }
 
 impl Model {
@@ -298,6 +310,9 @@ impl Model {
             private_endpoints: network_spec
                 .and_then(|n| n.private_endpoints)
                 .unwrap_or(false),
+            external_private_access: network_spec
+                .and_then(|n| n.external_private_access)
+                .unwrap_or(false),
             address_space,
             training_subnet: network_spec
                 .and_then(|n| n.training_subnet.clone())
@@ -306,18 +321,23 @@ impl Model {
                 .and_then(|n| n.private_endpoint_subnet.clone())
                 .unwrap_or(endpoints),
         };
-        let azurerm_major = spec
-            .terraform
-            .as_ref()
-            .and_then(|t| t.azurerm_major)
-            .unwrap_or(5);
-        // Private DNS zone links have no form valid on both majors; without them, stay open.
-        let azurerm_version = match (network.private_endpoints, azurerm_major) {
+        let named_major = spec.terraform.as_ref().and_then(|t| t.azurerm_major);
+        let azurerm_major = named_major.unwrap_or(5);
+        // Private DNS zone links have no form valid on both majors; without them, and unless
+        // the spec names a major, stay open to both.
+        let single_major = named_major.is_some() || network.private_endpoints;
+        let azurerm_version = match (single_major, azurerm_major) {
             (false, _) => ">= 4.55, < 6.0",
             (true, 4) => ">= 4.55, < 5.0",
             (true, _) => ">= 5.0, < 6.0",
         }
         .to_owned();
+        let workspace_spec = mlops.and_then(|m| m.workspace.as_ref());
+        // Open by default unless clients have a private way in (contract extension, issue 10:
+        // a workspace nobody can reach is of no use; the validator refuses that combination).
+        let workspace_public = workspace_spec
+            .and_then(|w| w.public_network_access)
+            .unwrap_or(!network.private_endpoints && !network.external_private_access);
         let mut model = Self {
             names: Names::derive(&p.name, &environment, p.suffix.as_deref()),
             project: Project {
@@ -360,12 +380,8 @@ impl Model {
                 .to_owned(),
             },
             workspace: Workspace {
-                public_network_access: mlops
-                    .and_then(|m| m.workspace.as_ref())
-                    .and_then(|w| w.public_network_access)
-                    .unwrap_or(false),
-                high_business_impact: mlops
-                    .and_then(|m| m.workspace.as_ref())
+                public_network_access: workspace_public,
+                high_business_impact: workspace_spec
                     .and_then(|w| w.high_business_impact)
                     .unwrap_or(false),
             },
@@ -376,6 +392,7 @@ impl Model {
                     .unwrap_or(spec::Replication::ZRS)
                     .azure_name()
                     .to_owned(),
+                public_network_access: workspace_public && !network.private_endpoints,
             },
             container_registry: ContainerRegistry {
                 zone_redundant: sku == spec::RegistrySku::Premium
@@ -401,13 +418,18 @@ impl Model {
                 .collect(),
             admins: spec.admins.clone().unwrap_or_default(),
             terraform: Terraform {
+                identity_storage: azurerm_version.starts_with(">= 5"),
                 azurerm_major,
                 azurerm_version,
             },
             environments: Vec::new(),
             image_build_compute: None,
         };
-        model.image_build_compute = model.compute_clusters.first().map(|c| c.name.clone());
+        model.image_build_compute = model
+            .compute_clusters
+            .iter()
+            .find(|c| c.vm_priority == "Dedicated")
+            .map(|c| c.name.clone());
         model.environments = environments::environments(
             spec,
             &model.project,
@@ -484,11 +506,54 @@ mod tests {
         assert_eq!(m.log_analytics.retention_days, 30);
         assert_eq!(m.storage_account.replication, "ZRS");
         assert_eq!(m.container_registry.sku, "Premium");
-        assert!(!m.workspace.public_network_access);
+        assert!(m.workspace.public_network_access);
+        assert!(m.storage_account.public_network_access);
+        assert_eq!(m.terraform.azurerm_version, ">= 4.55, < 6.0");
+        assert!(!m.terraform.identity_storage);
+        assert_eq!(m.image_build_compute.as_deref(), Some("cpu-cluster"));
         assert_eq!(m.compute_clusters.len(), 1);
         assert_eq!(m.compute_clusters[0].name, "cpu-cluster");
         assert_eq!(m.compute_clusters[0].vm_priority, "Dedicated");
         assert_eq!(m.targets, vec![spec::Target::Terraform]);
+    }
+
+    #[test]
+    fn private_paths_close_the_workspace_and_a_named_major_pins_it() {
+        let m = Model::from_spec(&spec(
+            "version: 1\nproject: {name: churn}\nnetwork: {private_endpoints: true}\n",
+        ));
+        assert!(!m.workspace.public_network_access);
+        assert!(!m.storage_account.public_network_access);
+        assert!(m.terraform.identity_storage);
+        let m = Model::from_spec(&spec(
+            "version: 1\nproject: {name: churn}\nnetwork: {external_private_access: true}\n",
+        ));
+        assert!(!m.workspace.public_network_access);
+        assert!(!m.storage_account.public_network_access);
+        let m = Model::from_spec(&spec(
+            "version: 1\nproject: {name: churn}\nterraform: {azurerm_major: 5}\n",
+        ));
+        assert_eq!(m.terraform.azurerm_version, ">= 5.0, < 6.0");
+        assert!(m.terraform.identity_storage);
+        let m = Model::from_spec(&spec(
+            "version: 1\nproject: {name: churn}\nterraform: {azurerm_major: 4}\n",
+        ));
+        assert_eq!(m.terraform.azurerm_version, ">= 4.55, < 5.0");
+        assert!(!m.terraform.identity_storage);
+    }
+
+    #[test]
+    fn images_build_on_the_first_dedicated_cluster_and_prod_is_production() {
+        let m = Model::from_spec(&spec(
+            "version: 1\nproject: {name: churn}\nenvironments: [dev, prod]\nmlops:\n  compute_clusters:\n    - {name: spot, vm_priority: low_priority}\n    - {name: steady}\n",
+        ));
+        assert_eq!(m.image_build_compute.as_deref(), Some("steady"));
+        let production: Vec<bool> = m.environments.iter().map(|e| e.production).collect();
+        assert_eq!(production, [false, true]);
+        let m = Model::from_spec(&spec(
+            "version: 1\nproject: {name: churn}\nmlops:\n  compute_clusters:\n    - {name: spot, vm_priority: low_priority}\n",
+        ));
+        assert_eq!(m.image_build_compute, None);
     }
 
     #[test]

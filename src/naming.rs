@@ -1,20 +1,34 @@
 //! Azure resource names: how mlgen derives them and the rules Azure enforces on them.
 //!
 //! Names follow the Cloud Adoption Framework abbreviations (`rg-`, `kv-`, `log-`, `appi-`,
-//! `mlw-`, `st`, `cr`). Storage accounts, key vaults and registries need globally unique names,
-//! so they carry a short suffix hashed from the project and environment: deterministic (the same
-//! spec always yields the same names, so `check` never sees churn) yet different per project.
-//! This module is the only place names are made; the validator checks every derived name
-//! against [`NameRule`]s before anything is rendered.
+//! `mlw-`, `st`, `cr`, `id-`). Storage accounts, key vaults and registries need names unique
+//! across all of Azure, so they end with a suffix that only the deployment can know: four hex
+//! characters of a name-based UUID of the subscription ID and the resource group name. Bicep
+//! computes it with `guid()` and Terraform with `uuidv5()` over the same input and namespace,
+//! so both targets name the same resources identically, the same spec in two subscriptions
+//! never collides, and a redeployment into the same subscription never renames anything.
+//! `project.suffix` replaces the hashed suffix. This module is the only place names are made;
+//! the validator checks every derived name against [`NameRule`]s before anything is rendered
+//! (with [`SUFFIX_PLACEHOLDER`] standing in for a suffix not known until deployment).
 
 use serde::Serialize;
+
+/// Length of the deployment-time suffix of the globally unique names.
+pub const SUFFIX_LENGTH: usize = 4;
+/// Stands in for the deployment-time suffix in names shown before deployment.
+pub const SUFFIX_PLACEHOLDER: &str = "xxxx";
+/// The namespace Azure Resource Manager's `guid()` hashes its arguments in (UUID version 5 of
+/// the arguments joined with `-`). Terraform's `uuidv5()` with this namespace gives the same
+/// value, as the Azure Verified Modules rely on for role assignment names
+/// (Azure/terraform-azure-avm-utl-interfaces, `main.role_assignments.tf`).
+pub const ARM_GUID_NAMESPACE: &str = "11fb06fb-712d-4ddd-98c7-e71bbd588830";
 
 /// Every Azure resource name a spec derives (compute clusters are named in the spec itself).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Names {
     /// Resource group.
     pub resource_group: String,
-    /// Key Vault (globally unique).
+    /// Key Vault (globally unique), with the suffix or its placeholder.
     pub key_vault: String,
     /// Log Analytics workspace.
     pub log_analytics_workspace: String,
@@ -22,33 +36,61 @@ pub struct Names {
     pub application_insights: String,
     /// Machine Learning workspace.
     pub machine_learning_workspace: String,
-    /// Storage account (globally unique).
+    /// Storage account (globally unique), with the suffix or its placeholder.
     pub storage_account: String,
-    /// Container registry (globally unique).
+    /// Container registry (globally unique), with the suffix or its placeholder.
     pub container_registry: String,
     /// Virtual network (with private endpoints).
     pub virtual_network: String,
+    /// The workspace's user-assigned managed identity.
+    pub workspace_identity: String,
+    /// The user-assigned managed identity every compute cluster and instance runs as.
+    pub compute_identity: String,
+    /// The globally unique names without their suffix.
+    pub prefixes: GlobalPrefixes,
+    /// `project.suffix`, when the spec fixes it; otherwise the deployment derives it.
+    pub suffix: Option<String>,
+}
+
+/// The globally unique names up to their suffix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GlobalPrefixes {
+    /// Key Vault.
+    pub key_vault: String,
+    /// Storage account.
+    pub storage_account: String,
+    /// Container registry.
+    pub container_registry: String,
 }
 
 impl Names {
-    /// Derives all names from the project name and environment; `suffix` replaces the hashed
-    /// suffix of the globally unique names.
+    /// Derives all names from the project name and environment; `suffix` replaces the
+    /// deployment-time suffix of the globally unique names.
     pub fn derive(project: &str, environment: &str, suffix: Option<&str>) -> Self {
-        let suffix = suffix.map_or_else(|| unique_suffix(project, environment), str::to_owned);
+        let prefixes = GlobalPrefixes {
+            key_vault: format!("kv-{project}-{environment}-"),
+            storage_account: format!("st{project}{environment}"),
+            container_registry: format!("cr{project}{environment}"),
+        };
+        let end = suffix.unwrap_or(SUFFIX_PLACEHOLDER);
         Self {
             resource_group: format!("rg-{project}-{environment}"),
-            key_vault: format!("kv-{project}-{environment}-{suffix}"),
+            key_vault: format!("{}{end}", prefixes.key_vault),
             log_analytics_workspace: format!("log-{project}-{environment}"),
             application_insights: format!("appi-{project}-{environment}"),
             machine_learning_workspace: format!("mlw-{project}-{environment}"),
-            storage_account: format!("st{project}{environment}{suffix}"),
-            container_registry: format!("cr{project}{environment}{suffix}"),
+            storage_account: format!("{}{end}", prefixes.storage_account),
+            container_registry: format!("{}{end}", prefixes.container_registry),
             virtual_network: format!("vnet-{project}-{environment}"),
+            workspace_identity: format!("id-{project}-{environment}"),
+            compute_identity: format!("id-{project}-{environment}-compute"),
+            prefixes,
+            suffix: suffix.map(str::to_owned),
         }
     }
 
     /// Each name with the rule it must satisfy, in a stable order.
-    pub fn with_rules(&self) -> [(&str, &'static NameRule); 8] {
+    pub fn with_rules(&self) -> [(&str, &'static NameRule); 10] {
         [
             (&self.resource_group, &RESOURCE_GROUP),
             (&self.key_vault, &KEY_VAULT),
@@ -61,24 +103,10 @@ impl Names {
             (&self.storage_account, &STORAGE_ACCOUNT),
             (&self.container_registry, &CONTAINER_REGISTRY),
             (&self.virtual_network, &VIRTUAL_NETWORK),
+            (&self.workspace_identity, &MANAGED_IDENTITY),
+            (&self.compute_identity, &MANAGED_IDENTITY),
         ]
     }
-}
-
-/// Four base-36 characters from a 64-bit FNV-1a hash of `project/environment`.
-///
-/// FNV-1a is written out here rather than taken from `std::hash` because std's hashers are not
-/// guaranteed stable across Rust releases, and a changed suffix would rename (recreate) storage.
-fn unique_suffix(project: &str, environment: &str) -> String {
-    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in format!("{project}/{environment}").bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    (0..4)
-        .map(|i| char::from(DIGITS[((hash >> (i * 9)) % 36) as usize]))
-        .collect()
 }
 
 /// Azure's naming rule for one resource type.
@@ -198,6 +226,18 @@ pub static CONTAINER_REGISTRY: NameRule = NameRule {
     is_valid_shape: |n| n.chars().all(|c| c.is_ascii_alphanumeric()),
 };
 
+/// User-assigned managed identity: 3-128 of letters, digits, hyphens and underscores,
+/// starting with a letter or digit.
+pub static MANAGED_IDENTITY: NameRule = NameRule {
+    resource: "managed identity",
+    min: 3,
+    max: 128,
+    shape: "letters, digits, hyphens and underscores, starting with a letter or digit",
+    is_valid_shape: |n| {
+        n.chars().all(is_alnum_or("_-")) && n.starts_with(|c: char| c.is_ascii_alphanumeric())
+    },
+};
+
 /// Virtual network: 2-64 of letters, digits, `_.-`, starting alphanumeric, ending alphanumeric
 /// or `_`.
 pub static VIRTUAL_NETWORK: NameRule = NameRule {
@@ -217,23 +257,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn derives_caf_names_with_a_stable_suffix() {
+    fn derives_caf_names_with_a_deployment_time_suffix() {
         let names = Names::derive("churn", "dev", None);
         assert_eq!(names.resource_group, "rg-churn-dev");
         assert_eq!(names.machine_learning_workspace, "mlw-churn-dev");
-        let suffix = &names.key_vault["kv-churn-dev-".len()..];
-        assert_eq!(suffix.len(), 4);
-        assert_eq!(names.storage_account, format!("stchurndev{suffix}"));
-        assert_eq!(names.container_registry, format!("crchurndev{suffix}"));
-        // Pinned: a changed suffix would make Terraform replace the storage account.
-        assert_eq!(unique_suffix("churn", "dev"), suffix);
-        assert_eq!(Names::derive("churn", "dev", None), names);
-        assert_ne!(unique_suffix("churn", "prod"), suffix);
+        assert_eq!(names.workspace_identity, "id-churn-dev");
+        assert_eq!(names.prefixes.key_vault, "kv-churn-dev-");
+        assert_eq!(names.prefixes.storage_account, "stchurndev");
+        assert_eq!(names.key_vault, "kv-churn-dev-xxxx");
+        assert_eq!(names.storage_account, "stchurndevxxxx");
+        assert_eq!(names.container_registry, "crchurndevxxxx");
+        assert_eq!(names.suffix, None);
+        assert_eq!(SUFFIX_PLACEHOLDER.len(), SUFFIX_LENGTH);
         let chosen = Names::derive("churn", "dev", Some("x1"));
         assert_eq!(
             (chosen.key_vault.as_str(), chosen.storage_account.as_str()),
             ("kv-churn-dev-x1", "stchurndevx1")
         );
+        assert_eq!(chosen.suffix.as_deref(), Some("x1"));
     }
 
     #[test]

@@ -198,7 +198,9 @@ pub struct Mlops {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Workspace {
-    /// Whether the workspace is reachable from the public internet (default `false`).
+    /// Whether the workspace is reachable from the public internet (default: `true` unless
+    /// `network.private_endpoints` or `network.external_private_access` gives clients another
+    /// way in). `false` with neither of them locks every client out and is refused.
     pub public_network_access: Option<bool>,
     /// High business impact: less diagnostic data collected by Microsoft (default `false`).
     pub high_business_impact: Option<bool>,
@@ -333,6 +335,11 @@ pub struct EnvironmentOverride {
     pub compute_clusters: Option<BTreeMap<String, ClusterOverride>>,
     /// Network ranges.
     pub network: Option<NetworkOverride>,
+    /// Production environment (default: `true` for `prod`, `production`, `prd` and `live`).
+    /// `terraform destroy` of a non-production environment purges the soft-deleted workspace
+    /// and deletes the resource group with what Azure created in it, so the same spec applies
+    /// again; a production environment keeps both safety nets.
+    pub production: Option<bool>,
 }
 
 /// Cluster settings an environment may change.
@@ -395,4 +402,8 @@ pub struct Network {
     /// Subnet for private endpoints (default: the second /24 of the address space).
     #[schemars(regex(pattern = rules::IPV4_CIDR))]
     pub private_endpoint_subnet: Option<String>,
+    /// Clients reach the workspace through private endpoints or another private path that
+    /// mlgen does not manage (default `false`): then a workspace without public access and
+    /// without `private_endpoints` is accepted, and storage stays closed to public networks.
+    pub external_private_access: Option<bool>,
 }

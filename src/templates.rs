@@ -32,12 +32,20 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/bicep/_compute_clusters_param.tera"),
     ),
     (
+        "bicep/_compute_depends_on.tera",
+        include_str!("../templates/bicep/_compute_depends_on.tera"),
+    ),
+    (
         "bicep/_header.tera",
         include_str!("../templates/bicep/_header.tera"),
     ),
     (
         "bicep/_refs.tera",
         include_str!("../templates/bicep/_refs.tera"),
+    ),
+    (
+        "bicep/_studio_cors.tera",
+        include_str!("../templates/bicep/_studio_cors.tera"),
     ),
     (
         "bicep/main/[environment].bicepparam.tera",
@@ -72,12 +80,20 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/terraform/_compute_clusters_variable.tera"),
     ),
     (
+        "terraform/_compute_depends_on.tera",
+        include_str!("../templates/terraform/_compute_depends_on.tera"),
+    ),
+    (
         "terraform/_header.tera",
         include_str!("../templates/terraform/_header.tera"),
     ),
     (
         "terraform/_refs.tera",
         include_str!("../templates/terraform/_refs.tera"),
+    ),
+    (
+        "terraform/_studio_cors.tera",
+        include_str!("../templates/terraform/_studio_cors.tera"),
     ),
     (
         "terraform/main/[environment].backend.hcl.tera",

@@ -84,11 +84,16 @@ const AZURERM_TYPES: &[(&str, &str)] = &[
         "azurerm_storage_account",
         "Microsoft.Storage/storageAccounts",
     ),
+    (
+        "azurerm_user_assigned_identity",
+        "Microsoft.ManagedIdentity/userAssignedIdentities",
+    ),
 ];
 
 /// Bicep child resources that azurerm configures inside their parent resource.
 const INLINE_IN_TERRAFORM: &[&str] = &[
     "Microsoft.Storage/storageAccounts/blobServices",
+    "Microsoft.Storage/storageAccounts/fileServices",
     "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
 ];
 
@@ -117,7 +122,17 @@ fn terraform_and_bicep_create_the_same_resources() {
         let model = mlgen::model::Model::from_spec(&mlgen::validate_spec_file(&spec).unwrap());
         // The base environment: Terraform's `<env>.tfvars`, Bicep's `main.bicepparam`.
         let terraform = terraform_inventory(&tree, &model.project.environment);
-        let bicep = bicep_inventory(&tree);
+        let mut bicep = bicep_inventory(&tree);
+        // The one intended difference: Bicep always uses identity-based datastores, Terraform
+        // only when the azurerm pin excludes 4.55 (which lacks storage_account_access_type).
+        if !model.terraform.identity_storage {
+            for role in mlgen::catalog::WORKSPACE_ROLES
+                .iter()
+                .filter(|r| r.when == mlgen::catalog::When::IdentityStorage)
+            {
+                assert!(bicep.remove(&(DESCRIBED.into(), role.description.into())));
+            }
+        }
         // Every compute cluster is in the inventory under its own name.
         let computes = "Microsoft.MachineLearningServices/workspaces/computes";
         for cluster in &model.compute_clusters {
@@ -161,7 +176,15 @@ fn terraform_inventory(tree: &Tree, environment: &str) -> Inventory {
             );
         }
     }
-    let root_ctx = context_with(&[("var", object(vars))]);
+    // The globally unique names' suffix is computed at plan time from the subscription (a
+    // data source); the model shows it as its placeholder, and so does this inventory.
+    let suffix = vars
+        .get("global_name_suffix")
+        .filter(|v| !v.is_null())
+        .cloned()
+        .unwrap_or_else(|| hcl::Value::from(mlgen::naming::SUFFIX_PLACEHOLDER));
+    let locals = object(BTreeMap::from([("global_name_suffix".to_owned(), suffix)]));
+    let root_ctx = context_with(&[("var", object(vars)), ("local", locals)]);
     let mut inventory = resources(&root, &root_ctx);
     for module in root.blocks().filter(|b| b.identifier() == "module") {
         let source = module
@@ -305,6 +328,12 @@ fn bicep_inventory(tree: &Tree) -> Inventory {
     let main = tree.get(&format!("{main_dir}/main.bicep")).unwrap();
     let mut params = param_defaults(main);
     params.extend(param_defaults(tree.get(&main_path).unwrap()));
+    // As in Terraform: the deployment-time suffix, shown as the model's placeholder.
+    let suffix = match params.get("globalNameSuffix") {
+        Some(Lit::Str(s)) if !s.is_empty() => s.clone(),
+        _ => mlgen::naming::SUFFIX_PLACEHOLDER.to_owned(),
+    };
+    params.insert("globalSuffix".to_owned(), Lit::Str(suffix));
     let mut inventory = bicep_resources(main, &params);
     for (symbol_line, block) in blocks_after(main, "module ") {
         let path = symbol_line.split('\'').nth(1).unwrap();
@@ -326,6 +355,7 @@ fn bicep_inventory(tree: &Tree) -> Inventory {
                     Some(resolved) => resolved.clone(),
                     None => continue, // e.g. shared.outputs.keyVaultId: known only at deploy time
                 },
+                Lit::Str(text) if text.contains("${") => Lit::Str(resolve(value, &params)),
                 literal => literal,
             };
             module_params.insert(key.to_owned(), value);

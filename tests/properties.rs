@@ -85,7 +85,7 @@ fn spec() -> impl Strategy<Value = Value> {
                     "application_insights": { "application_type": "other" },
                 },
                 "mlops": {
-                    "workspace": { "public_network_access": false, "high_business_impact": true },
+                    "workspace": { "public_network_access": !private, "high_business_impact": true },
                     "storage_account": { "replication": "GZRS" },
                     "container_registry": { "sku": "Premium" },
                     "compute_clusters": clusters,

@@ -73,7 +73,7 @@ fn a_team_template_extends_one_block_of_a_builtin() {
         "team tag added: {tfvars}"
     );
     assert!(
-        tfvars.contains("key_vault_name                  = \"kv-forecast-qa-"),
+        tfvars.contains("key_vault_name_prefix           = \"kv-forecast-qa-\"\n"),
         "rest of the built-in kept"
     );
 }

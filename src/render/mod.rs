@@ -121,6 +121,8 @@ impl Renderer {
         })?;
         context.insert("spec_file", spec_file);
         context.insert("catalog", &crate::catalog::catalog());
+        context.insert("arm_guid_namespace", crate::naming::ARM_GUID_NAMESPACE);
+        context.insert("names_suffix_length", &crate::naming::SUFFIX_LENGTH);
         // Templates that are not per-environment see the base environment.
         if let Some(base) = model.environments.first() {
             context.insert("environment", base);

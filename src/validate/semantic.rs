@@ -1,7 +1,7 @@
 //! The rules a JSON Schema cannot express, one function each: Azure regions and availability
 //! zones, Azure's naming rules for every derived name, cluster sizes and uniqueness, safe layout
-//! folders, networking that this version cannot render yet, address ranges and Azure's tag
-//! limits.
+//! folders, networking that this version cannot render yet, a workspace no client can reach,
+//! address ranges and Azure's tag limits.
 //!
 //! Every rule reads the typed spec (what the user wrote, for positions) and the model (what will
 //! be rendered), and skips itself when the schema pass pruned one of its inputs, so a rule never
@@ -46,6 +46,7 @@ pub(super) fn diagnostics(
     check.clusters(&mut out);
     check.layout(&mut out);
     check.network(&mut out);
+    check.reachable(&mut out);
     check.tags(&mut out);
     check.environments(&mut out);
     check.instances(&mut out);
@@ -191,6 +192,32 @@ impl Check<'_> {
                 );
             }
         }
+    }
+
+    /// Some client must be able to reach the workspace: through its public endpoint, through
+    /// mlgen's private endpoints, or through a private path the spec says exists elsewhere.
+    fn reachable(&self, out: &mut Vec<Diagnostic>) {
+        const AT: &str = "/mlops/workspace/public_network_access";
+        let network = &self.model.network;
+        if self.model.workspace.public_network_access
+            || network.private_endpoints
+            || network.external_private_access
+            || self.pruned.touches(AT)
+            || self.pruned.touches("/network")
+        {
+            return;
+        }
+        let message = "`mlops.workspace.public_network_access`: false without \
+                       `network.private_endpoints` locks every client (Studio, CLI, SDK) out \
+                       of the workspace"
+            .to_owned();
+        let help = Some(
+            "set `mlops.workspace.public_network_access: true`, or `network.private_endpoints: \
+             true`, or `network.external_private_access: true` when clients reach the workspace \
+             through private endpoints that mlgen does not manage"
+                .into(),
+        );
+        out.push(self.ctx.at_value(AT, message, help));
     }
 
     fn network(&self, out: &mut Vec<Diagnostic>) {
