@@ -40,6 +40,29 @@ pub enum When {
     PrivateEndpoints,
 }
 
+impl When {
+    /// Whether a grant with this condition exists for output that uses identity-based
+    /// datastores (`identity_storage`) and private endpoints (`private_endpoints`) or not.
+    pub fn holds(self, identity_storage: bool, private_endpoints: bool) -> bool {
+        match self {
+            Self::Always => true,
+            Self::IdentityStorage => identity_storage,
+            Self::PrivateEndpoints => private_endpoints,
+        }
+    }
+}
+
+/// The workspace identity's grants that exist in one target's output.
+pub fn granted_workspace_roles(
+    identity_storage: bool,
+    private_endpoints: bool,
+) -> Vec<&'static RoleGrant> {
+    WORKSPACE_ROLES
+        .iter()
+        .filter(|role| role.when.holds(identity_storage, private_endpoints))
+        .collect()
+}
+
 /// One private endpoint of the mlops module.
 #[derive(Debug, Clone, Serialize)]
 pub struct PrivateEndpoint {
@@ -434,5 +457,24 @@ pub fn catalog() -> Catalog {
         diagnostics: DIAGNOSTICS,
         private_dns_zones: PRIVATE_DNS_ZONES,
         studio_cors: STUDIO_CORS,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grants_follow_the_outputs_storage_mode_and_endpoints() {
+        let labels = |identity, endpoints| -> Vec<&str> {
+            granted_workspace_roles(identity, endpoints)
+                .iter()
+                .map(|r| r.label)
+                .collect()
+        };
+        assert!(!labels(false, false).contains(&"storage_file"));
+        assert!(labels(true, false).contains(&"storage_file"));
+        assert!(!labels(true, false).contains(&"storage_blob_endpoint"));
+        assert_eq!(labels(true, true).len(), WORKSPACE_ROLES.len());
     }
 }

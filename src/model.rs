@@ -418,7 +418,7 @@ impl Model {
                 .collect(),
             admins: spec.admins.clone().unwrap_or_default(),
             terraform: Terraform {
-                identity_storage: azurerm_version.starts_with(">= 5"),
+                identity_storage: single_major && azurerm_major == 5,
                 azurerm_major,
                 azurerm_version,
             },

@@ -121,6 +121,25 @@ impl Renderer {
         })?;
         context.insert("spec_file", spec_file);
         context.insert("catalog", &crate::catalog::catalog());
+        // The workspace grants each target renders: Bicep always uses identity-based
+        // datastores, Terraform only where its azurerm pin allows (see `catalog::When`).
+        let private_endpoints = model.network.private_endpoints;
+        context.insert(
+            "workspace_roles",
+            &std::collections::BTreeMap::from([
+                (
+                    "terraform",
+                    crate::catalog::granted_workspace_roles(
+                        model.terraform.identity_storage,
+                        private_endpoints,
+                    ),
+                ),
+                (
+                    "bicep",
+                    crate::catalog::granted_workspace_roles(true, private_endpoints),
+                ),
+            ]),
+        );
         context.insert("arm_guid_namespace", crate::naming::ARM_GUID_NAMESPACE);
         context.insert("names_suffix_length", &crate::naming::SUFFIX_LENGTH);
         // Templates that are not per-environment see the base environment.
