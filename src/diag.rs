@@ -73,7 +73,10 @@ impl fmt::Display for Diagnostic {
         writeln!(
             f,
             "{}:{}:{}: {}",
-            self.path, self.line, self.column, self.message
+            self.path,
+            self.line,
+            self.column,
+            shorten(&self.message, MAX_MESSAGE_CHARS)
         )?;
         if let Some(line) = &self.source_line {
             let (shown, column) = window(line, self.column);
@@ -93,6 +96,20 @@ impl fmt::Display for Diagnostic {
             writeln!(f, "  = help: {help}")?;
         }
         Ok(())
+    }
+}
+
+/// Longest message printed: messages quote the offending value, which may be megabytes long.
+const MAX_MESSAGE_CHARS: usize = 400;
+
+/// `text` cut to `max` characters, saying how much was left out.
+pub fn shorten(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => text.into(),
+        Some((cut, _)) => {
+            let rest = text[cut..].chars().count();
+            format!("{}… ({rest} more characters)", &text[..cut]).into()
+        }
     }
 }
 
@@ -145,8 +162,15 @@ fn token_width(line: &str, column: usize) -> usize {
     token.trim_end().chars().count().max(1)
 }
 
+/// Longest word "did you mean" looks at: typos are made in keys and names, and comparing a
+/// multi-megabyte value with every candidate took half a minute.
+const MAX_SUGGEST_CHARS: usize = 64;
+
 /// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    if word.chars().count() > MAX_SUGGEST_CHARS {
+        return None;
+    }
     candidates
         .into_iter()
         .map(|c| (edit_distance(word, c), c))
@@ -181,6 +205,26 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_words_and_messages_stay_cheap_and_short() {
+        let huge = "x".repeat(4_000_000);
+        let start = std::time::Instant::now();
+        assert_eq!(suggest(&huge, ["name", "xxxx"]), None);
+        assert!(start.elapsed().as_millis() < 100);
+        let d = Diagnostic {
+            path: "s.yaml".into(),
+            line: 1,
+            column: 1,
+            pointer: String::new(),
+            message: format!("bad value {huge}"),
+            help: None,
+            source_line: Some(huge.clone()),
+        };
+        let text = d.to_string();
+        assert!(text.len() < 1_000, "{} bytes", text.len());
+        assert!(text.contains("… (3999610 more characters)"), "{text}");
+    }
 
     #[test]
     fn suggests_close_words_only() {

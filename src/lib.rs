@@ -20,6 +20,7 @@ pub mod naming;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod safe_fs;
 pub mod schema;
 pub mod spec;
 pub mod templates;

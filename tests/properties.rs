@@ -185,7 +185,7 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
         let text = String::from_utf8_lossy(&bytes).into_owned();
-        let lines = text.lines().count().max(1);
+        let lines = mlgen::load::yaml_lines(&text).count().max(1);
         let source = SourceFile { path: "fuzz.yaml".into(), text };
         if let Err(diagnostics) = mlgen::validate::validate(&source) {
             prop_assert!(!diagnostics.is_empty());
