@@ -2,15 +2,18 @@
 //! wrote before. Every file is in sync, missing, modified (by the spec or templates, or by hand
 //! since mlgen wrote it) or orphaned (generated earlier, no longer produced); each difference
 //! carries a unified diff whose `-` side is the disk and `+` side the rendering, as
-//! `just --fmt --check` does. Read-only: `write` applies a drift, `check` reports it.
+//! `just --fmt --check` does. Read-only: `write` applies a drift, `check` reports it. Files
+//! are read only as regular files inside the output directory, never through a link (see
+//! [`crate::safe_fs`]); a path that is not such a file is an error naming it.
 
-use std::fs;
 use std::path::Path;
 
 use anyhow::Context as _;
 use similar::TextDiff;
 
-use crate::manifest::{Manifest, sha256};
+use crate::journal::Known;
+use crate::manifest::sha256;
+use crate::safe_fs;
 use crate::tree::Tree;
 
 /// The state of one file.
@@ -91,12 +94,10 @@ impl Drift {
     }
 }
 
-/// Compares `tree` with the files under `out`, using the manifest to tell hand edits and
-/// orphans apart.
-pub fn compare(tree: &Tree, out: &Path, manifest: Option<&Manifest>) -> anyhow::Result<Drift> {
-    let edited = |path: &str, bytes: &[u8]| {
-        manifest.and_then(|m| m.hash_of(path)) != Some(sha256(bytes).as_str())
-    };
+/// Compares `tree` with the files under `out`, using what mlgen knows it wrote (the manifest,
+/// and an interrupted render's journal) to tell hand edits and orphans apart.
+pub fn compare(tree: &Tree, out: &Path, known: &Known) -> anyhow::Result<Drift> {
+    let edited = |path: &str, bytes: &[u8]| !known.wrote(path, &sha256(bytes));
     let mut files = Vec::new();
     for (path, rendered) in tree.iter() {
         let (state, diff) = match read(out, path)? {
@@ -118,7 +119,7 @@ pub fn compare(tree: &Tree, out: &Path, manifest: Option<&Manifest>) -> anyhow::
             diff,
         });
     }
-    for path in manifest.into_iter().flat_map(|m| m.files.keys()) {
+    for path in known.paths() {
         if tree.get(path).is_some() {
             continue;
         }
@@ -128,7 +129,7 @@ pub fn compare(tree: &Tree, out: &Path, manifest: Option<&Manifest>) -> anyhow::
                 by_hand: edited(path, &bytes),
             };
             files.push(FileDrift {
-                path: path.clone(),
+                path: path.to_owned(),
                 state,
                 diff: unified_diff(path, &String::from_utf8_lossy(&bytes), ""),
             });
@@ -139,19 +140,11 @@ pub fn compare(tree: &Tree, out: &Path, manifest: Option<&Manifest>) -> anyhow::
 }
 
 fn read(out: &Path, path: &str) -> anyhow::Result<Option<Vec<u8>>> {
-    let target = out.join(path);
-    match fs::read(&target) {
-        Ok(bytes) => Ok(Some(bytes)),
+    match safe_fs::read_inside(out, path) {
+        Ok(bytes) => Ok(bytes),
         // A file where a folder should be is reported by `write` before anything is written.
-        Err(err)
-            if matches!(
-                err.kind(),
-                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
-            ) =>
-        {
-            Ok(None)
-        }
-        Err(err) => Err(err).with_context(|| format!("reading {}", target.display())),
+        Err(safe_fs::ReadError::Unsafe(safe_fs::Unsafe::NotAFolder(_))) => Ok(None),
+        Err(err) => Err(err).with_context(|| format!("reading {}", out.join(path).display())),
     }
 }
 
@@ -182,12 +175,13 @@ mod tests {
             ("old-edited.tf", "o\n"),
         ] {
             before.insert(path.into(), content.into()).unwrap();
-            fs::write(dir.path().join(path), content).unwrap();
+            std::fs::write(dir.path().join(path), content).unwrap();
         }
-        let manifest = Manifest::from_tree(&before);
-        fs::write(dir.path().join("hand.tf"), "edited\n").unwrap();
-        fs::write(dir.path().join("old-edited.tf"), "edited\n").unwrap();
-        fs::write(dir.path().join("stranger.tf"), "not ours\n").unwrap();
+        let manifest = crate::manifest::Manifest::from_tree(&before);
+        let known = Known::new(Some(&manifest), None);
+        std::fs::write(dir.path().join("hand.tf"), "edited\n").unwrap();
+        std::fs::write(dir.path().join("old-edited.tf"), "edited\n").unwrap();
+        std::fs::write(dir.path().join("stranger.tf"), "not ours\n").unwrap();
 
         let mut now = Tree::default();
         for (path, content) in [
@@ -199,7 +193,7 @@ mod tests {
         ] {
             now.insert(path.into(), content.into()).unwrap();
         }
-        let drift = compare(&now, dir.path(), Some(&manifest)).unwrap();
+        let drift = compare(&now, dir.path(), &known).unwrap();
         let state = |p: &str| drift.files.iter().find(|f| f.path == p).map(|f| f.state);
         assert_eq!(state("same.tf"), Some(FileState::InSync));
         assert_eq!(

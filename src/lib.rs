@@ -12,8 +12,10 @@ pub mod diag;
 pub mod diff;
 pub mod environments;
 pub mod init;
+pub mod journal;
 pub mod layout;
 pub mod load;
+pub mod lock;
 pub mod manifest;
 pub mod model;
 pub mod naming;
@@ -41,14 +43,15 @@ use crate::cli::{
 };
 use crate::diag::Diagnostic;
 use crate::diff::Drift;
+use crate::journal::Known;
 use crate::load::SourceFile;
-use crate::manifest::Manifest;
 use crate::model::Model;
 use crate::render::Renderer;
 use crate::report::Style;
 use crate::spec::{Spec, Target};
 use crate::templates::TemplateSet;
 use crate::tree::Tree;
+use crate::write::{Fault, WriteOptions};
 
 /// The spec is invalid; carries every diagnostic. `run` maps it to exit code 2.
 #[derive(Debug)]
@@ -123,6 +126,11 @@ pub fn render_spec_file(path: &Path) -> anyhow::Result<Tree> {
 
 /// Validates and renders a spec file.
 pub fn render_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<Tree> {
+    render_spec_and_keep(path, options).map(|(_, tree)| tree)
+}
+
+/// [`render_spec`], also returning the spec.
+fn render_spec_and_keep(path: &Path, options: &RenderOptions) -> anyhow::Result<(Spec, Tree)> {
     let (spec, templates) = load_spec(path, options)?;
     let mut model = Model::from_spec(&spec);
     if let Some(target) = options.target {
@@ -137,7 +145,7 @@ pub fn render_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<Tree>
         .file_name()
         .map_or_else(|| "mlgen.yaml".into(), |n| n.to_string_lossy().into_owned());
     let tree = Renderer::new(&templates)?.render(&model, &spec_file)?;
-    Ok(tree)
+    Ok((spec, tree))
 }
 
 /// Runs one command; prints results and errors; returns the exit code (0, 1 or 2).
@@ -145,6 +153,10 @@ pub fn run(cli: Cli) -> ExitCode {
     match execute(cli) {
         Ok(code) => code,
         Err(err) => {
+            if err.downcast_ref::<write::Killed>().is_some() {
+                // An injected fault: die as `kill -9` would, with nothing cleaned up.
+                std::process::abort();
+            }
             if let Some(invalid) = err.downcast_ref::<SpecInvalid>() {
                 for d in &invalid.diagnostics {
                     eprint!("{d}");
@@ -168,34 +180,42 @@ fn options(input: &InputArgs) -> RenderOptions {
     }
 }
 
-/// Generated files were edited by hand and `--force` was not given. `run` maps it to exit 2.
-#[derive(Debug)]
-pub struct HandEdited {
-    /// The edited files.
-    pub paths: Vec<String>,
-}
-
-impl fmt::Display for HandEdited {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "refusing to overwrite {} generated file(s) edited by hand since mlgen wrote them: {}\n  \
-             `mlgen check` shows the edits; move them into the spec or a team template, or run \
-             `mlgen render --force` to discard them. Nothing was written.",
-            self.paths.len(),
-            self.paths.join(", ")
-        )
-    }
-}
-
-impl std::error::Error for HandEdited {}
+pub use write::HandEdited;
 
 /// Renders the spec and compares it with the output directory.
 fn drift_of(output: &OutputArgs) -> anyhow::Result<(Tree, Drift)> {
     let tree = render_spec(&output.input.spec, &options(&output.input))?;
-    let manifest = Manifest::read(&output.out)?;
-    let drift = diff::compare(&tree, &output.out, manifest.as_ref())?;
+    let known = Known::read(&output.out)?;
+    let drift = diff::compare(&tree, &output.out, &known)?;
     Ok((tree, drift))
+}
+
+/// The paths a render must never write or remove: the spec and the team template folder.
+fn protected_paths(input: &InputArgs, spec: &Spec) -> Vec<PathBuf> {
+    let mut paths = vec![input.spec.clone()];
+    paths.extend(input.templates.clone());
+    if let Some(dir) = &spec.templates {
+        let spec_dir = input.spec.parent().unwrap_or_else(|| Path::new(""));
+        paths.push(spec_dir.join(dir));
+    }
+    paths
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect()
+}
+
+/// `MLGEN_FAULT=kill@N` or `enospc@N` / `eio@N`: fail the render at step N, to test
+/// recovery from outside (a real process death). Not for use otherwise.
+fn injected_fault() -> Option<(usize, Fault)> {
+    let spec = std::env::var("MLGEN_FAULT").ok()?;
+    let (kind, at) = spec.split_once('@')?;
+    let fault = match kind {
+        "kill" => Fault::Kill,
+        "enospc" => Fault::Error(std::io::ErrorKind::StorageFull),
+        "eio" => Fault::Error(std::io::ErrorKind::Other),
+        _ => return None,
+    };
+    Some((at.parse().ok()?, fault))
 }
 
 fn style(choice: ColorChoice) -> Style {
@@ -220,18 +240,34 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             force,
             dry_run,
         }) => {
-            let (tree, drift) = drift_of(&output)?;
+            let (spec, tree) = render_spec_and_keep(&output.input.spec, &options(&output.input))?;
+            let write_options = WriteOptions {
+                force,
+                protected: protected_paths(&output.input, &spec),
+                fault: injected_fault(),
+            };
             if dry_run {
+                let drift = write::plan(&tree, &output.out, &write_options)?;
                 write!(stdout, "{}", report::drift_text(&drift, style, false))?;
                 writeln!(stdout, "{}", report::summary(&drift))?;
                 writeln!(stdout, "dry run: nothing was written")?;
                 return Ok(ExitCode::SUCCESS);
             }
-            let paths: Vec<String> = drift.hand_edits().map(|f| f.path.clone()).collect();
-            if !paths.is_empty() && !force {
-                return Err(HandEdited { paths }.into());
+            let report = write::render_into(&tree, &output.out, &write_options)?;
+            if report.recovered {
+                writeln!(
+                    stdout,
+                    "mlgen: finished an interrupted earlier render in {}",
+                    output.out.display()
+                )?;
             }
-            let report = write::apply(&tree, &drift, &output.out)?;
+            for kept in &report.kept {
+                writeln!(
+                    stdout,
+                    "mlgen: kept {kept}: no longer generated, but not exactly what mlgen wrote; \
+                     delete it yourself if it is unused"
+                )?;
+            }
             writeln!(
                 stdout,
                 "mlgen: {} files in {}: {} created, {} updated, {} unchanged, {} removed",

@@ -62,12 +62,12 @@ impl Manifest {
     /// Reads `<out>/.mlgen/manifest.json`; `None` when there is none.
     pub fn read(out: &Path) -> anyhow::Result<Option<Self>> {
         let path = out.join(PATH);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(err) => return Err(err).with_context(|| format!("reading {}", path.display())),
+        let Some(bytes) = crate::safe_fs::read_inside(out, PATH)
+            .with_context(|| format!("reading {}", path.display()))?
+        else {
+            return Ok(None);
         };
-        let manifest: Self = serde_json::from_str(&text).with_context(|| {
+        let manifest: Self = serde_json::from_slice(&bytes).with_context(|| {
             format!(
                 "{} is not a manifest mlgen can read; delete it and run `mlgen render --force`",
                 path.display()
@@ -104,7 +104,7 @@ impl Manifest {
 }
 
 /// A `/`-separated relative path without `..`, empty or hidden parts, or backslashes.
-fn is_safe_relative(path: &str) -> bool {
+pub fn is_safe_relative(path: &str) -> bool {
     !path.is_empty()
         && !path.contains('\\')
         && !path.contains(':')
