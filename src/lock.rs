@@ -28,6 +28,8 @@ pub const PATH: &str = ".mlgen/lock";
 pub struct OutputLock {
     file: File,
     path: PathBuf,
+    /// Released as a dying process releases it: the file stays.
+    abandoned: bool,
 }
 
 impl OutputLock {
@@ -54,7 +56,11 @@ impl OutputLock {
             match file.try_lock() {
                 Ok(()) => {
                     if same_file(&file, &path) {
-                        return Ok(Self { file, path });
+                        return Ok(Self {
+                            file,
+                            path,
+                            abandoned: false,
+                        });
                     }
                     // The previous holder removed the file after we opened it: start over.
                 }
@@ -78,8 +84,19 @@ impl OutputLock {
     }
 }
 
+impl OutputLock {
+    /// Lets go of the lock the way a killed process does: the OS releases it when the file is
+    /// closed, and the lock file stays behind (the next run reuses it).
+    pub fn abandon(mut self) {
+        self.abandoned = true;
+    }
+}
+
 impl Drop for OutputLock {
     fn drop(&mut self) {
+        if self.abandoned {
+            return;
+        }
         // Removed while still held, so no other run can have locked this path in between.
         let _ = fs::remove_file(&self.path);
         let _ = self.file.unlock();

@@ -104,12 +104,12 @@ impl std::error::Error for Killed {}
 pub fn render_into(tree: &Tree, out: &Path, options: &WriteOptions) -> anyhow::Result<WriteReport> {
     let lock = OutputLock::acquire(out)?;
     let report = locked(tree, out, options);
-    // A killed process never releases anything itself; the OS drops its lock.
+    // A killed process cleans up nothing; the OS drops its lock.
     if report
         .as_ref()
         .is_err_and(|e| e.downcast_ref::<Killed>().is_some())
     {
-        std::mem::forget(lock);
+        lock.abandon();
     }
     report
 }
@@ -118,8 +118,8 @@ pub fn render_into(tree: &Tree, out: &Path, options: &WriteOptions) -> anyhow::R
 pub fn plan(tree: &Tree, out: &Path, options: &WriteOptions) -> anyhow::Result<Drift> {
     let known = Known::read(out)?;
     let drift = diff::compare(tree, out, &known)?;
-    refuse_hand_edits(&drift, options)?;
     preflight(tree, &drift, out, options)?;
+    refuse_hand_edits(&drift, options)?;
     Ok(drift)
 }
 
@@ -131,8 +131,8 @@ fn locked(tree: &Tree, out: &Path, options: &WriteOptions) -> anyhow::Result<Wri
     }
     let known = Known::new(manifest.as_ref(), interrupted.as_ref());
     let drift = diff::compare(tree, out, &known)?;
-    refuse_hand_edits(&drift, options)?;
     let plan = preflight(tree, &drift, out, options)?;
+    refuse_hand_edits(&drift, options)?;
     let new_manifest = Manifest::from_tree(tree);
     let mut report = WriteReport {
         recovered: interrupted.is_some(),
@@ -402,5 +402,236 @@ fn remove_empty_parents(out: &Path, relative: &str) {
             break; // not empty (or already gone): stop climbing
         }
         parts.pop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::Known;
+
+    fn tree(files: &[(&str, &str)]) -> Tree {
+        let mut t = Tree::default();
+        for (p, c) in files {
+            t.insert((*p).to_owned(), format!("# {HEADER_MARK}t.yaml\n{c}"))
+                .unwrap();
+        }
+        t
+    }
+
+    fn render(t: &Tree, out: &Path) -> anyhow::Result<WriteReport> {
+        render_into(t, out, &WriteOptions::default())
+    }
+
+    fn is_clean(t: &Tree, out: &Path) -> bool {
+        diff::compare(t, out, &Known::read(out).unwrap())
+            .unwrap()
+            .is_clean()
+    }
+
+    /// Every file under `out` except the manifest, as `path` strings.
+    fn files_on_disk(out: &Path) -> Vec<String> {
+        let mut files: Vec<String> = walkdir::WalkDir::new(out)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| !e.file_type().is_dir())
+            .map(|e| {
+                e.path()
+                    .strip_prefix(out)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .filter(|p| p != manifest::PATH)
+            .collect();
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn writes_only_what_changes_and_removes_orphans() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = render(
+            &tree(&[("a/x.tf", "1\n"), ("b.tf", "2\n"), ("old/gone.tf", "3\n")]),
+            dir.path(),
+        )
+        .unwrap();
+        assert_eq!(first.created, ["a/x.tf", "b.tf", "old/gone.tf"]);
+        assert!(dir.path().join(manifest::PATH).is_file());
+        let next = tree(&[("a/x.tf", "1\n"), ("b.tf", "3\n")]);
+        let second = render(&next, dir.path()).unwrap();
+        assert_eq!(second.unchanged, ["a/x.tf"]);
+        assert_eq!(second.updated, ["b.tf"]);
+        assert_eq!(second.removed, ["old/gone.tf"]);
+        assert!(!dir.path().join("old").exists(), "empty folder removed");
+        assert_eq!(files_on_disk(dir.path()), ["a/x.tf", "b.tf"]);
+        assert!(is_clean(&next, dir.path()));
+    }
+
+    #[test]
+    fn an_obstacle_stops_everything_before_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("main"), "a file, not a folder").unwrap();
+        let err = render(&tree(&[("a.tf", "1\n"), ("main/b.tf", "2\n")]), dir.path()).unwrap_err();
+        assert!(err.to_string().contains("is not a folder"), "{err}");
+        assert_eq!(files_on_disk(dir.path()), ["main"]);
+        let clash = tree(&[("a.tf", "1\n"), ("x", "file\n"), ("x/y.tf", "2\n")]);
+        let err = render(&clash, tempfile::tempdir().unwrap().path()).unwrap_err();
+        assert!(
+            err.to_string().contains("both as a file and as a folder"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn hidden_and_protected_paths_are_never_written() {
+        let dir = tempfile::tempdir().unwrap();
+        for bad in [".git/config", "a/../b.tf", ".mlgen/manifest.json"] {
+            let err = render(&tree(&[("a.tf", "1\n"), (bad, "x\n")]), dir.path()).unwrap_err();
+            assert!(
+                err.to_string().contains("not a plain relative path"),
+                "{err}"
+            );
+        }
+        fs::write(dir.path().join("mlgen.yaml"), "version: 1\n").unwrap();
+        let options = WriteOptions {
+            protected: vec![fs::canonicalize(dir.path().join("mlgen.yaml")).unwrap()],
+            ..WriteOptions::default()
+        };
+        let err = render_into(&tree(&[("mlgen.yaml", "x\n")]), dir.path(), &options).unwrap_err();
+        assert!(err.to_string().contains("is the spec"), "{err}");
+        assert_eq!(files_on_disk(dir.path()), ["mlgen.yaml"]);
+    }
+
+    #[test]
+    fn a_manifest_naming_user_files_deletes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        render(&tree(&[("a.tf", "1\n")]), out).unwrap();
+        // A hostile manifest claims the spec and a user file, with their real hashes.
+        fs::write(out.join("mlgen.yaml"), "version: 1\n").unwrap();
+        fs::write(
+            out.join("notes.md"),
+            "# Generated by mlgen from nowhere\nmine\n",
+        )
+        .unwrap();
+        let mut claimed = Manifest::read(out).unwrap().unwrap();
+        for (path, content) in [("mlgen.yaml", "version: 1\n"), ("notes.md", "edited")] {
+            claimed.files.insert(
+                path.into(),
+                manifest::Entry {
+                    sha256: manifest::sha256(content.as_bytes()),
+                    template: "t".into(),
+                },
+            );
+        }
+        fs::write(out.join(manifest::PATH), claimed.to_text()).unwrap();
+        let options = WriteOptions {
+            force: true,
+            protected: vec![fs::canonicalize(out.join("mlgen.yaml")).unwrap()],
+            ..WriteOptions::default()
+        };
+        let report = render_into(&tree(&[("a.tf", "1\n")]), out, &options).unwrap();
+        assert_eq!(report.kept, ["mlgen.yaml", "notes.md"]);
+        assert!(report.removed.is_empty());
+        assert_eq!(files_on_disk(out), ["a.tf", "mlgen.yaml", "notes.md"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn modes_are_kept_and_links_never_followed() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        render(&tree(&[("main/dev.tfvars", "1\n")]), &out).unwrap();
+        let target = out.join("main/dev.tfvars");
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o600)).unwrap();
+        // The old fixed temporary name, planted as a link to a file outside.
+        let victim = dir.path().join("bashrc");
+        fs::write(&victim, "keep").unwrap();
+        std::os::unix::fs::symlink(&victim, out.join("main/.dev.tfvars.mlgen-tmp")).unwrap();
+        render(&tree(&[("main/dev.tfvars", "2\n")]), &out).unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
+        let mode = fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        // A generated path that is a link is refused, read or written.
+        fs::remove_file(&target).unwrap();
+        std::os::unix::fs::symlink(&victim, &target).unwrap();
+        let err = render(&tree(&[("main/dev.tfvars", "3\n")]), &out).unwrap_err();
+        assert!(format!("{err:#}").contains("symbolic link"), "{err:#}");
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
+    }
+
+    /// Renders `from`, then `to` with a fault at `step`, then `again` without one: the last
+    /// render must succeed without `--force`, leave no temporary or stray file, and `check`
+    /// must be clean.
+    /// Returns whether the fault struck (the step exists).
+    fn interrupted(from: &Tree, to: &Tree, again: &Tree, step: usize, fault: Fault) -> bool {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        render(from, out).unwrap();
+        let options = WriteOptions {
+            fault: Some((step, fault)),
+            ..WriteOptions::default()
+        };
+        let struck = render_into(to, out, &options).is_err();
+        let report = render(again, out).unwrap_or_else(|e| panic!("step {step} {fault:?}: {e:#}"));
+        assert!(is_clean(again, out), "step {step} {fault:?}");
+        let mut expected: Vec<String> = again.iter().map(|(p, _)| p.to_owned()).collect();
+        expected.sort();
+        assert_eq!(
+            files_on_disk(out),
+            expected,
+            "step {step} {fault:?}: {report:?}"
+        );
+        struck
+    }
+
+    #[test]
+    fn every_interruption_is_recovered_by_either_spec() {
+        let old = tree(&[("a/x.tf", "1\n"), ("b.tf", "2\n"), ("gone/c.tf", "3\n")]);
+        let new = tree(&[("a/x.tf", "1b\n"), ("b.tf", "2\n"), ("n/new.tf", "4\n")]);
+        // Journal, 2 per write (a/x.tf, n/new.tf), 1 per removal, manifest, journal removal.
+        let steps = 1 + 2 * 2 + 1 + 1 + 1;
+        for step in 0..steps + 2 {
+            for fault in [
+                Fault::Kill,
+                Fault::Error(std::io::ErrorKind::StorageFull),
+                Fault::Error(std::io::ErrorKind::Other),
+            ] {
+                let struck = interrupted(&old, &new, &new, step, fault);
+                assert_eq!(struck, step < steps, "step {step} exists");
+                interrupted(&old, &new, &old, step, fault);
+            }
+        }
+    }
+
+    #[test]
+    fn concurrent_renders_are_serialised() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().to_owned();
+        let trees: Vec<Tree> = (0..4)
+            .map(|i| {
+                let files: Vec<(String, String)> = (0..20)
+                    .map(|f| (format!("m{f}/f.tf"), format!("{i}\n")))
+                    .collect();
+                let refs: Vec<(&str, &str)> = files
+                    .iter()
+                    .map(|(p, c)| (p.as_str(), c.as_str()))
+                    .collect();
+                tree(&refs)
+            })
+            .collect();
+        std::thread::scope(|scope| {
+            for t in &trees {
+                let out = &out;
+                scope.spawn(move || render(t, out).unwrap());
+            }
+        });
+        assert!(
+            trees.iter().any(|t| is_clean(t, &out)),
+            "the tree is exactly one render's output"
+        );
+        assert_eq!(files_on_disk(&out).len(), 20, "no temporaries or lock left");
     }
 }

@@ -514,3 +514,142 @@ fn oversized_inputs_are_refused_with_their_limit() {
         "{stderr}"
     );
 }
+
+/// Runs `mlgen render SPEC -o OUT` with extra environment variables.
+fn render_with_env(spec: &Path, out: &Path, env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let output = assert_cmd::Command::cargo_bin("mlgen")
+        .unwrap()
+        .args([
+            OsStr::new("render"),
+            spec.as_os_str(),
+            OsStr::new("-o"),
+            out.as_os_str(),
+        ])
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Temporary files (`.….mlgen-….tmp`) anywhere under `dir`.
+fn temporaries_under(dir: &Path) -> Vec<String> {
+    files_under(dir)
+        .into_keys()
+        .filter(|p| p.contains(".mlgen-") && p.ends_with(".tmp"))
+        .collect()
+}
+
+#[test]
+fn a_killed_or_failed_render_is_finished_by_the_next_one() {
+    let (dir, spec) = rendered_repo(CHURN);
+    let before = generated_under(dir.path());
+    fs::write(&spec, format!("{CHURN}  environment: prod\n")).unwrap();
+    // A real process death (abort) halfway through, then a full disk at another step.
+    for fault in ["kill@4", "enospc@3"] {
+        let (code, stderr) = render_with_env(&spec, dir.path(), &[("MLGEN_FAULT", fault)]);
+        assert_ne!(code, Some(0), "{fault}: {stderr}");
+        if fault.starts_with("enospc") {
+            assert_eq!(code, Some(2));
+            assert!(
+                stderr.contains("render stopped after 1 of")
+                    && stderr.contains(".mlgen/journal.json records what this render was doing")
+                    && stderr.contains("finishes it without --force"),
+                "{stderr}"
+            );
+        }
+        // The previous spec renders again without --force, and leaves nothing behind.
+        fs::write(&spec, CHURN).unwrap();
+        let (code, stdout, stderr) = run_on("render", &spec, dir.path(), &[]);
+        assert_eq!(code, 0, "{fault}: {stderr}");
+        assert!(
+            stdout.contains("finished an interrupted earlier render"),
+            "{stdout}"
+        );
+        assert_same_files(&generated_under(dir.path()), &before);
+        assert!(temporaries_under(dir.path()).is_empty());
+        assert!(!dir.path().join(".mlgen/journal.json").exists());
+        assert!(!dir.path().join(".mlgen/lock").exists());
+        assert_eq!(check(&spec, dir.path()).0, 0);
+        fs::write(&spec, format!("{CHURN}  environment: prod\n")).unwrap();
+    }
+}
+
+#[test]
+fn a_second_run_waits_for_the_lock_then_gives_up_writing_nothing() {
+    let (dir, spec) = rendered_repo(CHURN);
+    fs::write(&spec, format!("{CHURN}  environment: prod\n")).unwrap();
+    let before = files_under(dir.path());
+    let held = fs::File::create(dir.path().join(".mlgen/lock")).unwrap();
+    held.lock().unwrap();
+    let (code, stderr) = render_with_env(&spec, dir.path(), &[("MLGEN_LOCK_WAIT_MS", "200")]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("another mlgen run is writing"), "{stderr}");
+    held.unlock().unwrap();
+    let mut after = files_under(dir.path());
+    after.remove(".mlgen/lock");
+    let mut expected = before;
+    expected.remove(".mlgen/lock");
+    assert_same_files(&after, &expected);
+}
+
+#[cfg(unix)]
+#[test]
+fn links_and_special_files_are_never_read() {
+    let (dir, spec) = rendered_repo(CHURN);
+    // A generated path linked to the process environment: `check` must not print it.
+    let target = dir.path().join("main/main.tf");
+    fs::remove_file(&target).unwrap();
+    std::os::unix::fs::symlink("/proc/self/environ", &target).unwrap();
+    let output = assert_cmd::Command::cargo_bin("mlgen")
+        .unwrap()
+        .args([
+            OsStr::new("check"),
+            spec.as_os_str(),
+            OsStr::new("-o"),
+            dir.path().as_os_str(),
+        ])
+        .env("MLGEN_CANARY", "s3cr3t-canary")
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(output.status.code(), Some(2), "{all}");
+    assert!(all.contains("main.tf is a symbolic link"), "{all}");
+    assert!(!all.contains("s3cr3t-canary"), "{all}");
+    let (code, _, stderr) = run_on("render", &spec, dir.path(), &["--force"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("symbolic link"), "{stderr}");
+
+    // A FIFO or a device as the spec is refused at once, not read forever.
+    let fifo = dir.path().join("fifo.yaml");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for special in [fifo.as_path(), Path::new("/dev/zero")] {
+        let start = std::time::Instant::now();
+        let (code, _, stderr) = run(&[OsStr::new("validate"), special.as_os_str()]);
+        assert_eq!(code, 2);
+        assert!(stderr.contains("not a regular file"), "{stderr}");
+        assert!(start.elapsed().as_secs() < 5);
+    }
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("mlgen.yaml");
+    fs::write(&spec, format!("\u{feff}{CHURN}")).unwrap();
+    let (code, stdout, stderr) = run(&[OsStr::new("validate"), spec.as_os_str()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("valid"));
+}

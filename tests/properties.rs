@@ -257,3 +257,126 @@ fn yaml_value() -> impl Strategy<Value = Value> {
         ]
     })
 }
+
+/// Hostile YAML: deep block and flow nesting, alias fan-out over layers of anchors, long
+/// scalars. Each case is one text.
+fn hostile_yaml() -> impl Strategy<Value = String> {
+    let nesting = (0usize..400, any::<bool>()).prop_map(|(depth, block)| {
+        if block {
+            format!("extra:\n  deep: {}x\n", "- ".repeat(depth))
+        } else {
+            format!(
+                "extra: {{deep: {}x{}}}\n",
+                "[".repeat(depth),
+                "]".repeat(depth)
+            )
+        }
+    });
+    let aliases = (1usize..14, 1usize..14, 0usize..2000).prop_map(|(layers, fan_out, width)| {
+        let mut text = format!("a0: &a0 \"{}\"\n", "l".repeat(width));
+        for i in 1..layers {
+            let refs = vec![format!("*a{}", i - 1); fan_out].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        text
+    });
+    let long = (0usize..200_000).prop_map(|n| format!("extra: {{pad: {}}}\n", "p".repeat(n)));
+    (nesting, aliases, long, any::<u8>()).prop_map(|(n, a, l, pick)| match pick % 4 {
+        0 => format!("version: 1\nproject: {{name: churn}}\n{n}"),
+        1 => format!("{a}version: 1\nproject: {{name: churn}}\n"),
+        2 => format!("version: 1\nproject: {{name: churn}}\n{l}"),
+        _ => format!("{a}{n}"),
+    })
+}
+
+proptest! {
+    // Each case starts a process, so fewer of them.
+    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The release of hostile YAML stays within a budget: `validate` runs under a 512 MiB
+    /// address-space limit (`ulimit -v`; an allocation beyond it aborts the process) and must
+    /// answer 0 or 2 within 3 seconds.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn hostile_yaml_stays_within_a_memory_and_time_budget(text in hostile_yaml()) {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = dir.path().join("hostile.yaml");
+        std::fs::write(&spec, &text).unwrap();
+        let binary = assert_cmd::cargo::cargo_bin("mlgen");
+        let start = std::time::Instant::now();
+        let output = std::process::Command::new("sh")
+            .arg("-c")
+            .arg("ulimit -v 524288 && exec \"$0\" validate \"$1\"")
+            .arg(&binary)
+            .arg(&spec)
+            .output()
+            .unwrap();
+        let elapsed = start.elapsed();
+        let code = output.status.code();
+        prop_assert!(matches!(code, Some(0 | 2)), "exit {code:?}: {}", String::from_utf8_lossy(&output.stderr));
+        prop_assert!(elapsed.as_secs_f64() < 3.0, "took {elapsed:?}");
+    }
+}
+
+/// A small generated tree: some of six files, each with mlgen's header and one of two bodies.
+fn small_tree() -> impl Strategy<Value = mlgen::tree::Tree> {
+    prop::collection::btree_map(0usize..6, any::<bool>(), 0..6).prop_map(|files| {
+        let mut tree = mlgen::tree::Tree::default();
+        for (file, variant) in files {
+            let path = [
+                "a.tf",
+                "b/c.tf",
+                "b/d.tf",
+                "e/f/g.tf",
+                "h.tfvars",
+                "i/j.bicep",
+            ][file];
+            let body = format!(
+                "# {}t.yaml\nbody {}\n",
+                mlgen::write::HEADER_MARK,
+                u8::from(variant)
+            );
+            tree.insert(path.to_owned(), body).unwrap();
+        }
+        tree
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// A sequence of renders, each interrupted at a random step by a random fault, and each
+    /// followed by a clean render of a random tree: the clean render always succeeds without
+    /// `--force`, `check` is then clean, and no temporary, journal or lock file is left.
+    #[test]
+    fn random_interruptions_always_recover(
+        sequence in prop::collection::vec((small_tree(), 0usize..20, 0u8..3, small_tree()), 1..5)
+    ) {
+        use mlgen::write::{Fault, WriteOptions, render_into};
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        for (interrupted, step, kind, next) in sequence {
+            let fault = match kind {
+                0 => Fault::Kill,
+                1 => Fault::Error(std::io::ErrorKind::StorageFull),
+                _ => Fault::Error(std::io::ErrorKind::Other),
+            };
+            let options = WriteOptions { fault: Some((step, fault)), ..WriteOptions::default() };
+            let _ = render_into(&interrupted, out, &options);
+            render_into(&next, out, &WriteOptions::default()).map_err(|e| TestCaseError::fail(format!("{e:#}")))?;
+            let known = mlgen::journal::Known::read(out).unwrap();
+            prop_assert!(mlgen::diff::compare(&next, out, &known).unwrap().is_clean());
+            let mut on_disk: Vec<String> = walkdir::WalkDir::new(out)
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| !e.file_type().is_dir())
+                .map(|e| common::relative(e.path().strip_prefix(out).unwrap()))
+                .collect();
+            on_disk.sort();
+            let mut expected: Vec<String> = next.iter().map(|(p, _)| p.to_owned()).collect();
+            expected.push(".mlgen/manifest.json".to_owned());
+            expected.sort();
+            prop_assert_eq!(on_disk, expected);
+        }
+    }
+}
