@@ -538,7 +538,7 @@ fn render_with_env(spec: &Path, out: &Path, env: &[(&str, &str)]) -> (Option<i32
 fn temporaries_under(dir: &Path) -> Vec<String> {
     files_under(dir)
         .into_keys()
-        .filter(|p| p.contains(".mlgen-") && p.ends_with(".tmp"))
+        .filter(|p| p.contains(".mlgen-") && Path::new(p).extension().is_some_and(|e| e == "tmp"))
         .collect()
 }
 
