@@ -1,6 +1,7 @@
 //! The rules a JSON Schema cannot express, one function each: Azure regions and availability
 //! zones, Azure's naming rules for every derived name, cluster sizes and uniqueness, safe layout
-//! folders, networking that this version cannot render yet, a workspace no client can reach, canonical address ranges, and Azure's
+//! folders, a team template folder inside the spec's folder, networking that this version
+//! cannot render yet, a workspace no client can reach, canonical address ranges, and Azure's
 //! tag limits (tag names being case-insensitive among them).
 //!
 //! Every rule reads the typed spec (what the user wrote, for positions) and the model (what will
@@ -88,6 +89,7 @@ pub(super) fn diagnostics(
     check.names(&mut out);
     check.clusters(&mut out);
     check.layout(&mut out);
+    check.templates(&mut out);
     check.network(&mut out);
     check.reachable(&mut out);
     check.tags(&mut out);
@@ -235,6 +237,41 @@ impl Check<'_> {
                 );
             }
         }
+    }
+
+    /// The team template folder must lie inside the spec's folder tree: a spec from a pull
+    /// request must not make mlgen read templates (and render their text into the output)
+    /// from elsewhere on the machine. Lexical, like the layout rule: validation reads no files.
+    fn templates(&self, out: &mut Vec<Diagnostic>) {
+        const AT: &str = "/templates";
+        let Some(folder) = &self.spec.templates else {
+            return;
+        };
+        if self.pruned.touches(AT) {
+            return;
+        }
+        let problem = if folder.trim().is_empty() {
+            "is empty; write `.` for the spec's own folder".to_owned()
+        } else if folder.starts_with(['/', '~']) || folder.get(1..2) == Some(":") {
+            format!(
+                "`{folder}` is absolute; the team template folder must be inside the spec's folder"
+            )
+        } else if folder.contains('\\') {
+            format!("`{folder}` contains a backslash; use `/` between folders")
+        } else if folder.split('/').any(|part| part == "..") {
+            format!("`{folder}` can leave the spec's folder (`..` is not allowed)")
+        } else {
+            return;
+        };
+        let help = Some(
+            "write a path relative to the spec file, such as `templates: team-templates`, or \
+             pass `--templates DIR` on the command line"
+                .into(),
+        );
+        out.push(
+            self.ctx
+                .at_value(AT, format!("`templates`: {problem}"), help),
+        );
     }
 
     /// Some client must be able to reach the workspace: through its public endpoint, through
