@@ -6,7 +6,7 @@
 //! relative to the output root. `[environment]` in a file name is replaced by the environment.
 //! Templates whose file name starts with `_` are partials (included, never written).
 //!
-//! Every template renders in the [`sandbox`]: no access to the host, no recursion, bounded
+//! Every template renders in the `sandbox` module: no access to the host, no recursion, bounded
 //! output, and no output path that is hidden or leaves the output directory.
 
 mod bicep;
@@ -70,7 +70,7 @@ struct Output {
 impl Renderer {
     /// Compiles every template of the set; the first syntax error is returned, and so is any
     /// template nested too deeply for Tera's parser or recursing through includes, extends,
-    /// imports or macro calls (see [`sandbox`]).
+    /// imports or macro calls (see the `sandbox` module).
     pub fn new(templates: &TemplateSet) -> Result<Self, TemplateError> {
         let mut tera = Tera::default();
         tera.autoescape_on(Vec::new());
