@@ -11,34 +11,62 @@ pub struct Cidr {
 }
 
 impl Cidr {
-    /// Parses `a.b.c.d/n`; `Err` says what is wrong. Host bits must be zero.
+    /// Parses `a.b.c.d/n` in canonical form; `Err` says what is wrong. Host bits must be zero,
+    /// and every number must be plain decimal: no leading zeros (`010` is octal to some tools
+    /// and decimal to others, so the same spec would mean two networks), signs or spaces.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let (addr, prefix) = text.split_once('/').ok_or("expected ADDRESS/PREFIX")?;
-        let octets: Vec<u32> = addr
-            .split('.')
-            .map(|o| o.parse().map_err(|_| format!("`{o}` is not a number")))
-            .collect::<Result<_, _>>()?;
-        if octets.len() != 4 || octets.iter().any(|&o| o > 255) {
-            return Err(format!("`{addr}` is not an IPv4 address"));
+        let written = Self::parse_lenient(text)?;
+        let network = written.network();
+        let (addr, prefix) = text.split_once('/').unwrap_or((text, ""));
+        if !addr.split('.').chain([prefix]).all(is_plain_decimal) {
+            return Err(format!(
+                "`{text}` is not written canonically: write plain decimal numbers without \
+                 leading zeros, signs or spaces (some tools read a leading zero as octal); did \
+                 you mean `{network}`?"
+            ));
         }
-        let prefix: u32 = prefix
-            .parse()
-            .map_err(|_| format!("`{prefix}` is not a prefix length"))?;
-        if prefix > 32 {
-            return Err(format!("prefix /{prefix} is longer than 32 bits"));
-        }
-        let address = octets.iter().fold(0u32, |acc, o| (acc << 8) | o);
-        let cidr = Self { address, prefix };
-        if address & cidr.host_mask() != 0 {
-            let network = Self {
-                address: address & !cidr.host_mask(),
-                prefix,
-            };
+        if network != written {
             return Err(format!(
                 "`{text}` has host bits set; did you mean `{network}`?"
             ));
         }
-        Ok(cidr)
+        Ok(written)
+    }
+
+    /// The canonical range `text` most likely means, when that is not what it says: for the
+    /// "did you mean" of diagnostics that reject the text before [`Cidr::parse`] sees it.
+    pub fn suggestion(text: &str) -> Option<Self> {
+        Self::parse_lenient(text)
+            .ok()
+            .map(Self::network)
+            .filter(|network| network.to_string() != text)
+    }
+
+    /// The address and prefix as a person most likely meant them, host bits kept.
+    fn parse_lenient(text: &str) -> Result<Self, String> {
+        let (addr, prefix) = text.split_once('/').ok_or("expected ADDRESS/PREFIX")?;
+        let octets: Vec<u32> = addr
+            .split('.')
+            .map(|o| lenient_number(o).ok_or_else(|| format!("`{o}` is not a number")))
+            .collect::<Result<_, _>>()?;
+        if octets.len() != 4 || octets.iter().any(|&o| o > 255) {
+            return Err(format!("`{addr}` is not an IPv4 address"));
+        }
+        let prefix: u32 =
+            lenient_number(prefix).ok_or_else(|| format!("`{prefix}` is not a prefix length"))?;
+        if prefix > 32 {
+            return Err(format!("prefix /{prefix} is longer than 32 bits"));
+        }
+        let address = octets.iter().fold(0u32, |acc, o| (acc << 8) | o);
+        Ok(Self { address, prefix })
+    }
+
+    /// The range with its host bits cleared.
+    fn network(self) -> Self {
+        Self {
+            address: self.address & !self.host_mask(),
+            prefix: self.prefix,
+        }
     }
 
     fn host_mask(self) -> u32 {
@@ -82,6 +110,29 @@ impl Cidr {
     }
 }
 
+/// `0`, or digits without a leading zero: the only spelling of a number mlgen accepts.
+fn is_plain_decimal(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 3
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && (text == "0" || !text.starts_with('0'))
+}
+
+/// What a person most likely meant by a non-canonical number: surrounding spaces, a `+`
+/// sign and leading zeros dropped, read as decimal. Only used to suggest the canonical form.
+fn lenient_number(text: &str) -> Option<u32> {
+    let digits = text.trim();
+    let digits = digits.strip_prefix('+').unwrap_or(digits);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let significant = digits.trim_start_matches('0');
+    if significant.len() > 3 {
+        return None;
+    }
+    Some(significant.parse().unwrap_or(0))
+}
+
 impl std::fmt::Display for Cidr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let a = self.address;
@@ -115,6 +166,47 @@ mod tests {
         );
         assert!(Cidr::parse("300.0.0.0/16").is_err());
         assert!(Cidr::parse("10.0.0.0/33").is_err());
+        assert_eq!(c("0.0.0.0/0").to_string(), "0.0.0.0/0");
+        assert_eq!(c("192.168.100.0/24").to_string(), "192.168.100.0/24");
+    }
+
+    #[test]
+    fn only_the_canonical_form_is_accepted() {
+        for (written, meant) in [
+            ("010.0.0.0/16", "10.0.0.0/16"),
+            ("10.00.0.0/16", "10.0.0.0/16"),
+            ("10.0.0.0/016", "10.0.0.0/16"),
+            ("10.0.0.0/08", "10.0.0.0/8"),
+            ("+10.0.0.0/16", "10.0.0.0/16"),
+            ("10.0.0.0/+16", "10.0.0.0/16"),
+            (" 10.0.0.0/16", "10.0.0.0/16"),
+            ("10.0.0.0 /16", "10.0.0.0/16"),
+            ("10.0.0.0/16 ", "10.0.0.0/16"),
+            ("0010.0.1.0/16", "10.0.0.0/16"),
+        ] {
+            let err = Cidr::parse(written).unwrap_err();
+            assert!(
+                err.contains("not written canonically")
+                    && err.ends_with(&format!("did you mean `{meant}`?")),
+                "{written}: {err}"
+            );
+        }
+        assert_eq!(
+            Cidr::suggestion("10.0.0.0/016").map(|c| c.to_string()),
+            Some("10.0.0.0/16".into())
+        );
+        assert_eq!(Cidr::suggestion("10.0.0.0/16"), None);
+        assert_eq!(Cidr::suggestion("banana"), None);
+        for nonsense in [
+            "10.0.0.0/-1",
+            "10.0.0.x/16",
+            "10.0.0/16",
+            "10.0.0.0",
+            "1e1.0.0.0/8",
+            "10.0.0.0/0016x",
+        ] {
+            assert!(Cidr::parse(nonsense).is_err(), "{nonsense}");
+        }
     }
 
     #[test]

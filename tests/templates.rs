@@ -257,3 +257,253 @@ fn templates_list_names_every_output_and_its_layer() {
         "{stdout}"
     );
 }
+
+/// Renders `SPEC` with the team files `files` (under `team/`) through the CLI; returns the
+/// exit code, stderr, and whether anything was written.
+fn render_team(files: &[(&str, &str)]) -> (i32, String, bool) {
+    let files: Vec<(String, &str)> = files
+        .iter()
+        .map(|(path, content)| (format!("team/{path}"), *content))
+        .collect();
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), *c)).collect();
+    let (dir, spec) = workspace(SPEC, &files);
+    let out = dir.path().join("out");
+    let (code, _, stderr) = common::run_on("render", &spec, &out, &[]);
+    (code, stderr, out.exists())
+}
+
+#[test]
+fn templates_cannot_read_the_environment() {
+    const SECRET: &str = "s3cr3t-4a1f9c2e-never-in-output";
+    for template in [
+        r#"token = "{{ get_env(name="MLGEN_TEST_SECRET") }}""#,
+        r#"token = "{{ get_env(name="MLGEN_TEST_SECRET", default="x") }}""#,
+        r#"{% set t = get_env(name="MLGEN_TEST_SECRET") %}{{ throw(message=t) }}"#,
+    ] {
+        let (dir, spec) = workspace(SPEC, &[("team/terraform/main/leak.tf.tera", template)]);
+        let out = dir.path().join("out");
+        let output = assert_cmd::Command::cargo_bin("mlgen")
+            .unwrap()
+            .env("MLGEN_TEST_SECRET", SECRET)
+            .args([OsStr::new("render"), spec.as_os_str(), OsStr::new("-o")])
+            .arg(&out)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr),
+        );
+        assert_eq!(output.status.code(), Some(2), "{template}\n{stderr}");
+        assert!(
+            stderr.contains("`get_env` is not available in mlgen templates")
+                && stderr.contains("leak.tf.tera"),
+            "{stderr}"
+        );
+        assert!(!stdout.contains(SECRET) && !stderr.contains(SECRET));
+        assert!(!out.exists(), "nothing written");
+    }
+}
+
+#[test]
+fn recursion_is_refused_before_rendering_without_crashing() {
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (
+            &[(
+                "terraform/main/x.tf.tera",
+                "{% include \"terraform/main/x.tf.tera\" %}",
+            )],
+            "recursion: `terraform/main/x.tf.tera` includes `terraform/main/x.tf.tera`;",
+        ),
+        (
+            &[
+                (
+                    "terraform/main/x.tf.tera",
+                    "{% include \"terraform/_a.tera\" %}",
+                ),
+                (
+                    "terraform/_a.tera",
+                    "{% include \"terraform/main/x.tf.tera\" %}",
+                ),
+            ],
+            "recursion: `terraform/_a.tera` includes `terraform/main/x.tf.tera`, which includes `terraform/_a.tera`;",
+        ),
+        (
+            &[
+                (
+                    "terraform/main/x.tf.tera",
+                    "{% import \"terraform/_m.tera\" as m %}{{ m::count(n=3) }}",
+                ),
+                (
+                    "terraform/_m.tera",
+                    "{% macro count(n) %}{% if n > 0 %}{{ n }}{{ self::count(n=n - 1) }}{% endif %}{% endmacro count %}",
+                ),
+            ],
+            "recursion: macro `count` of `terraform/_m.tera` calls macro `count` of `terraform/_m.tera`;",
+        ),
+        (
+            &[(
+                "terraform/main/x.tf.tera",
+                "{% import \"terraform/main/x.tf.tera\" as me %}",
+            )],
+            "recursion: `terraform/main/x.tf.tera` imports `terraform/main/x.tf.tera`;",
+        ),
+    ];
+    for (files, expected) in cases {
+        let (code, stderr, written) = render_team(files);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains(expected), "{expected}\n---\n{stderr}");
+        assert!(
+            stderr.contains("team/terraform/"),
+            "names the team file: {stderr}"
+        );
+        assert!(!written);
+    }
+}
+
+#[test]
+fn deep_nesting_is_refused_and_the_deepest_allowed_renders_on_any_thread() {
+    let deep = "{% if true %}".repeat(5000) + &"{% endif %}".repeat(5000);
+    let (code, stderr, written) = render_team(&[("terraform/main/x.tf.tera", &deep)]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("nest more than 64 levels deep"), "{stderr}");
+    assert!(!written);
+
+    // 32 includes, each 63 levels deep: the most the limits allow. Rendered by the library on
+    // this test's thread, whose stack is far smaller than that needs.
+    let mut files = Vec::new();
+    for i in 0..=32 {
+        let name = if i == 0 {
+            "team/terraform/main/deep.tf.tera".to_owned()
+        } else {
+            format!("team/terraform/_deep{i}.tera")
+        };
+        let inner = if i < 32 {
+            format!("{{% include \"terraform/_deep{}.tera\" %}}", i + 1)
+        } else {
+            "# bottom".to_owned()
+        };
+        files.push((
+            name,
+            "{% if true %}".repeat(63) + &inner + &"{% endif %}".repeat(63),
+        ));
+    }
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_str()))
+        .collect();
+    let (_dir, spec) = workspace(SPEC, &files);
+    let tree = mlgen::render_spec_file(&spec).unwrap();
+    assert!(tree.get("main/deep.tf").unwrap().contains("# bottom"));
+}
+
+#[test]
+fn a_huge_range_is_refused() {
+    let (code, stderr, written) = render_team(&[(
+        "terraform/main/x.tf.tera",
+        "# a\n{% for i in range(end=100000000) %}{{ i }}{% endfor %}\n",
+    )]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("x.tf.tera), line 2")
+            && stderr.contains("`range` would produce 100000000 items; mlgen allows at most 10000"),
+        "{stderr}"
+    );
+    assert!(!written);
+}
+
+#[test]
+fn output_beyond_the_limits_is_refused() {
+    // 10 000 × 1 000 × 8 bytes: 80 MB if nothing stopped it.
+    let bomb = "{% for i in range(end=10000) %}{% for j in range(end=1000) %}xxxxxxxx{% endfor %}{% endfor %}";
+    let (code, stderr, written) = render_team(&[("terraform/main/bomb.tf.tera", bomb)]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("bomb.tf.tera)")
+            && stderr.contains("renders more than 4 MiB, mlgen's limit for one file"),
+        "{stderr}"
+    );
+    assert!(!written);
+
+    // Nine files of 3.8 MB each: every file is allowed, the run is not.
+    let file =
+        "{% for i in range(end=4000) %}{% for j in range(end=950) %}x{% endfor %}\n{% endfor %}";
+    let names: Vec<String> = (0..9)
+        .map(|i| format!("terraform/part{i}.txt.tera"))
+        .collect();
+    let files: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), file)).collect();
+    let (code, stderr, written) = render_team(&files);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("the rendered files together exceed 32 MiB, mlgen's limit for one run"),
+        "{stderr}"
+    );
+    assert!(!written);
+}
+
+#[test]
+fn templates_cannot_write_hidden_paths() {
+    for (template, path) in [
+        ("terraform/.git/config.tera", ".git/config"),
+        (
+            "terraform/main/.mlgen/manifest.json.tera",
+            "main/.mlgen/manifest.json",
+        ),
+        ("terraform/main/.env.tera", "main/.env"),
+    ] {
+        let (code, stderr, written) = render_team(&[(template, "x = 1\n")]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(
+            stderr.contains(&format!("team/{template})"))
+                && stderr.contains(&format!(
+                    "would write {path:?}: templates may not write hidden files or folders"
+                )),
+            "{stderr}"
+        );
+        assert!(!written);
+    }
+}
+
+#[test]
+fn a_render_error_in_an_included_partial_names_the_partial() {
+    let (code, stderr, _) = render_team(&[
+        (
+            "terraform/main/x.tf.tera",
+            "# x\n{% include \"terraform/_part.tera\" %}\n",
+        ),
+        ("terraform/_part.tera", "# a\n# b\nv = {{ not_there }}\n"),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("team/terraform/_part.tera), line 3")
+            && stderr.contains("Variable `not_there` not found"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_spec_file_name_cannot_inject_code_into_the_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("mlgen\nresource \"x\" \"y\" {}\n.yaml");
+    fs::write(
+        &spec,
+        "version: 1\nproject:\n  name: churn\ntargets: [terraform, bicep]\n",
+    )
+    .unwrap();
+    let tree = mlgen::render_spec_file(&spec).unwrap();
+    for (path, content) in tree.iter() {
+        let first = content.lines().next().unwrap();
+        let escaped = r#"mlgen\u{a}resource "x" "y" {}\u{a}.yaml"#;
+        assert!(
+            first.starts_with("# Generated by mlgen from ")
+                || first.starts_with("// Generated by mlgen from "),
+            "{path}: {first}"
+        );
+        assert!(first.contains(escaped), "{path}: {first}");
+        assert!(
+            !content
+                .lines()
+                .any(|l| l.trim_start().starts_with("resource \"x\"")),
+            "{path}"
+        );
+    }
+}

@@ -5,15 +5,20 @@
 //! where role is `shared`, `mlops` or `main`; any other `<target>/<path>.tera` becomes `<path>`
 //! relative to the output root. `[environment]` in a file name is replaced by the environment.
 //! Templates whose file name starts with `_` are partials (included, never written).
+//!
+//! Every template renders in the `sandbox` module: no access to the host, no recursion, bounded
+//! output, and no output path that is hidden or leaves the output directory.
 
 mod bicep;
 mod format;
+mod sandbox;
 mod terraform;
 
 pub use bicep::quote as quote_bicep;
 pub use format::{Syntax, format};
 pub use terraform::quote as quote_hcl;
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use tera::{Context, Tera};
@@ -45,6 +50,10 @@ pub struct Renderer {
     tera: Tera,
     /// Output templates, in name order.
     outputs: Vec<Output>,
+    /// What each template may render, to find the template a render error is in.
+    graph: sandbox::Graph,
+    /// Every template by name: how to name it in errors, and its text.
+    sources: BTreeMap<String, (String, String)>,
 }
 
 /// An output template and how to name it.
@@ -59,12 +68,27 @@ struct Output {
 }
 
 impl Renderer {
-    /// Compiles every template of the set; the first syntax error is returned.
+    /// Compiles every template of the set; the first syntax error is returned, and so is any
+    /// template nested too deeply for Tera's parser or recursing through includes, extends,
+    /// imports or macro calls (see the `sandbox` module).
     pub fn new(templates: &TemplateSet) -> Result<Self, TemplateError> {
         let mut tera = Tera::default();
         tera.autoescape_on(Vec::new());
+        sandbox::register(&mut tera);
         terraform::register_filters(&mut tera);
         bicep::register_filters(&mut tera);
+        for (name, t) in templates.iter() {
+            if let Err(offset) = sandbox::nesting_within_limit(&t.source) {
+                let line = t.source[..offset].matches('\n').count() + 1;
+                return Err(TemplateError {
+                    template: format!("{}, line {line}", describe(name, &t.layer)),
+                    message: format!(
+                        "tags and brackets nest more than {} levels deep",
+                        sandbox::MAX_NESTING
+                    ),
+                });
+            }
+        }
         // Built-ins stay reachable as `builtin/<name>` for team templates that extend them.
         // Without a team layer nothing can refer to them, and compiling every built-in a
         // second time would double the start-up of each run.
@@ -84,13 +108,30 @@ impl Renderer {
             .chain(builtins)
             .collect();
         tera.add_raw_templates(sources).map_err(|err| {
-            let name = templates
-                .iter()
-                .find(|(name, _)| err.to_string().contains(&format!("'{name}'")))
-                .map_or_else(|| "?".to_owned(), |(name, t)| describe(name, &t.layer));
+            let message = chain(&err);
             TemplateError {
-                template: name,
-                message: chain(&err),
+                template: first_named(&message, templates)
+                    .unwrap_or_else(|| "(team templates)".to_owned()),
+                message,
+            }
+        })?;
+        let graph = sandbox::check_graph(&tera).map_err(|err| {
+            // Built-ins alone never recurse (a unit test checks), so a team template is
+            // involved: blame the first one, with its file.
+            let blamed = err
+                .units()
+                .find_map(|unit| {
+                    templates
+                        .iter()
+                        .find(|(name, t)| *name == unit.template() && t.layer != Layer::Builtin)
+                })
+                .map_or_else(
+                    || "(team templates)".to_owned(),
+                    |(name, t)| describe(name, &t.layer),
+                );
+            TemplateError {
+                template: blamed,
+                message: err.to_string(),
             }
         })?;
         let outputs = templates
@@ -110,16 +151,55 @@ impl Renderer {
                 source: t.source.clone(),
             })
             .collect();
-        Ok(Self { tera, outputs })
+        let sources = templates
+            .iter()
+            .map(|(name, t)| {
+                (
+                    name.to_owned(),
+                    (describe(name, &t.layer), t.source.clone()),
+                )
+            })
+            .chain(crate::templates::BUILTIN.iter().map(|(name, source)| {
+                let name = format!("{}{name}", crate::templates::BUILTIN_PREFIX);
+                let described = describe(&name, &Layer::Builtin);
+                (name, (described, (*source).to_owned()))
+            }))
+            .collect();
+        Ok(Self {
+            tera,
+            outputs,
+            graph,
+            sources,
+        })
     }
 
     /// Renders every output template of the model's targets.
     pub fn render(&self, model: &Model, spec_file: &str) -> Result<Tree, TemplateError> {
+        // Tera's renderer recurses once per nested tag, include and macro call. The sandbox
+        // bounds both, and this thread's stack holds the deepest rendering those bounds allow,
+        // whatever thread the caller runs on (test threads get 2 MiB).
+        std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .name("mlgen-render".into())
+                .stack_size(sandbox::RENDER_STACK_BYTES)
+                .spawn_scoped(scope, || self.render_here(model, spec_file))
+                .map_err(|err| TemplateError {
+                    template: "(renderer)".into(),
+                    message: format!("could not start the rendering thread: {err}"),
+                })?
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    }
+
+    fn render_here(&self, model: &Model, spec_file: &str) -> Result<Tree, TemplateError> {
         let mut context = Context::from_serialize(model).map_err(|e| TemplateError {
             template: "(context)".into(),
             message: chain(&e),
         })?;
-        context.insert("spec_file", spec_file);
+        // The file name goes into a comment line of every file; a newline in it would end the
+        // comment and let the name inject code.
+        context.insert("spec_file", &sandbox::printable(spec_file));
         context.insert("catalog", &crate::catalog::catalog());
         // The workspace grants each target renders: Bicep always uses identity-based
         // datastores, Terraform only where its azurerm pin allows (see `catalog::When`).
@@ -147,6 +227,7 @@ impl Renderer {
             context.insert("environment", base);
         }
         let mut tree = Tree::default();
+        let mut budget = sandbox::MAX_RUN_BYTES;
         for target in &model.targets {
             let prefix = format!("{}/", target.name());
             for output in self.outputs.iter().filter(|o| o.name.starts_with(&prefix)) {
@@ -168,15 +249,7 @@ impl Renderer {
                         }
                         None => &context,
                     };
-                    let text = self.tera.render(&output.name, context).map_err(|e| {
-                        let message = chain(&e);
-                        let line = locate(&message, &output.source)
-                            .map_or_else(String::new, |l| format!(", line {l}"));
-                        TemplateError {
-                            template: format!("{}{line}", output.described),
-                            message,
-                        }
-                    })?;
+                    let text = self.render_one(output, context, &mut budget)?;
                     // A template that renders to nothing writes no file (e.g. a backend file
                     // for a spec without a backend).
                     if text.trim().is_empty() {
@@ -185,10 +258,10 @@ impl Renderer {
                     let env_name =
                         environment.map_or(model.project.environment.as_str(), |e| e.name.as_str());
                     let path = output_path(&output.name[prefix.len()..], model, env_name);
-                    if !is_safe_output(&path) {
+                    if let Err(problem) = check_output(&path) {
                         return Err(TemplateError {
                             template: output.described.clone(),
-                            message: format!("would write {path:?}, outside the output directory"),
+                            message: format!("would write {path:?}: {problem}"),
                         });
                     }
                     let text = post_process(&path, &text);
@@ -201,6 +274,59 @@ impl Renderer {
             }
         }
         Ok(tree)
+    }
+
+    /// One output template, within the size limits: at most [`sandbox::MAX_FILE_BYTES`], and
+    /// at most what is left of the run's `budget`, which it reduces.
+    fn render_one(
+        &self,
+        output: &Output,
+        context: &Context,
+        budget: &mut usize,
+    ) -> Result<String, TemplateError> {
+        let mut writer = sandbox::CappedWriter::new(sandbox::MAX_FILE_BYTES.min(*budget));
+        let rendered = self.tera.render_to(&output.name, context, &mut writer);
+        if writer.exceeded {
+            let message = if *budget < sandbox::MAX_FILE_BYTES {
+                format!(
+                    "the rendered files together exceed {} MiB, mlgen's limit for one run",
+                    sandbox::MAX_RUN_BYTES >> 20
+                )
+            } else {
+                format!(
+                    "renders more than {} MiB, mlgen's limit for one file",
+                    sandbox::MAX_FILE_BYTES >> 20
+                )
+            };
+            return Err(TemplateError {
+                template: output.described.clone(),
+                message,
+            });
+        }
+        rendered.map_err(|e| {
+            let message = chain(&e);
+            // Tera names no line for render errors; find it in the template, or else in a
+            // template it includes, extends or imports.
+            let located = std::iter::once((output.described.as_str(), output.source.as_str()))
+                .chain(
+                    sandbox::reachable(&self.graph, &output.name)
+                        .into_iter()
+                        .filter_map(|name| self.sources.get(name))
+                        .map(|(d, s)| (d.as_str(), s.as_str())),
+                )
+                .find_map(|(described, source)| {
+                    locate(&message, source).map(|line| format!("{described}, line {line}"))
+                });
+            TemplateError {
+                template: located.unwrap_or_else(|| output.described.clone()),
+                message,
+            }
+        })?;
+        *budget -= writer.bytes.len();
+        String::from_utf8(writer.bytes).map_err(|_| TemplateError {
+            template: output.described.clone(),
+            message: "rendered text that is not UTF-8".into(),
+        })
     }
 }
 
@@ -256,16 +382,39 @@ fn locate(message: &str, source: &str) -> Option<usize> {
     None
 }
 
-/// A relative path that stays inside the output directory: no `..`, no absolute path, no
-/// drive, no backslash, no empty part. Layout folders are validated already; this guards the
-/// file names templates contribute.
-fn is_safe_output(path: &str) -> bool {
-    !path.is_empty()
-        && !path.starts_with('/')
-        && !path.contains(['\\', ':'])
-        && path
-            .split('/')
-            .all(|part| !part.is_empty() && part != "." && part != "..")
+/// A relative path that stays inside the output directory and is not hidden: no `..`, no
+/// absolute path, no drive, no backslash, no empty part, and no part starting with `.` (which
+/// would let a template write `.git/config` or mlgen's own `.mlgen/` manifest). Layout folders
+/// are validated already (rule `layout-escape`); this guards the file names templates add.
+fn check_output(path: &str) -> Result<(), &'static str> {
+    if path.is_empty() || path.starts_with('/') || path.contains(['\\', ':']) {
+        return Err("outside the output directory");
+    }
+    for part in path.split('/') {
+        if part.is_empty() || part == "." || part == ".." {
+            return Err("outside the output directory");
+        }
+        if part.starts_with('.') {
+            return Err("templates may not write hidden files or folders");
+        }
+    }
+    Ok(())
+}
+
+/// The template a load error is about: the one Tera quotes first (as `'name'` or `` `name` ``),
+/// with its file.
+fn first_named(message: &str, templates: &TemplateSet) -> Option<String> {
+    templates
+        .iter()
+        .filter_map(|(name, t)| {
+            [format!("'{name}'"), format!("`{name}`")]
+                .iter()
+                .filter_map(|quoted| message.find(quoted.as_str()))
+                .min()
+                .map(|at| (at, describe(name, &t.layer)))
+        })
+        .min_by_key(|(at, _)| *at)
+        .map(|(_, described)| described)
 }
 
 /// `shared/main.tf.tera` → `infrastructure/shared/main.tf`.
@@ -318,9 +467,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn output_paths_stay_inside_the_output_directory() {
-        for good in ["main/main.tf", "main.tf", "a/b/c.bicep"] {
-            assert!(is_safe_output(good), "{good}");
+    fn output_paths_stay_inside_the_output_directory_and_visible() {
+        for good in ["main/main.tf", "main.tf", "a/b/c.bicep", "a/b.c.d"] {
+            assert_eq!(check_output(good), Ok(()), "{good}");
         }
         for bad in [
             "../x.tf",
@@ -330,9 +479,26 @@ mod tests {
             "a\\b",
             "a//b",
             "./a",
+            "a/",
             "",
         ] {
-            assert!(!is_safe_output(bad), "{bad}");
+            assert_eq!(
+                check_output(bad),
+                Err("outside the output directory"),
+                "{bad}"
+            );
+        }
+        for hidden in [
+            ".git/config",
+            "main/.mlgen/manifest.json",
+            "main/.env",
+            ".tf",
+        ] {
+            assert_eq!(
+                check_output(hidden),
+                Err("templates may not write hidden files or folders"),
+                "{hidden}"
+            );
         }
     }
 

@@ -7,6 +7,7 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
 
 use super::{Located, minimal_spec_help};
+use crate::cidr::Cidr;
 use crate::diag::{Diagnostic, key_path, suggest};
 use crate::load::pointer_segment;
 use crate::rules;
@@ -117,7 +118,13 @@ pub(super) fn schema_error(
         ValidationErrorKind::Pattern { pattern } => {
             let rule = rules::describe_pattern(pattern)
                 .map_or_else(|| format!("match `{pattern}`"), str::to_owned);
-            one(format!("`{key}` must be {rule}, found {found}"), None)
+            // A range the schema's shape refuses (`/016`, ` 10.0.0.0/16`) usually has an
+            // obvious canonical form.
+            let help = (pattern == rules::IPV4_CIDR)
+                .then(|| instance.as_str().and_then(Cidr::suggestion))
+                .flatten()
+                .map(|cidr| format!("did you mean `{cidr}`?"));
+            one(format!("`{key}` must be {rule}, found {found}"), help)
         }
         ValidationErrorKind::Minimum { limit } => one(
             format!("`{key}` must be at least {limit}, found {found}"),

@@ -1,13 +1,16 @@
 //! The rules a JSON Schema cannot express, one function each: Azure regions and availability
 //! zones, Azure's naming rules for every derived name, cluster sizes and uniqueness, safe layout
-//! folders, networking that this version cannot render yet, a workspace no client can reach,
-//! address ranges and Azure's tag limits.
+//! folders, a team template folder inside the spec's folder, networking that this version
+//! cannot render yet, a workspace no client can reach, canonical address ranges, and Azure's
+//! tag limits (tag names being case-insensitive among them).
 //!
 //! Every rule reads the typed spec (what the user wrote, for positions) and the model (what will
 //! be rendered), and skips itself when the schema pass pruned one of its inputs, so a rule never
 //! reports a follow-on error of a problem already reported.
 
 use std::collections::BTreeMap;
+
+use unicode_normalization::UnicodeNormalization as _;
 
 use super::{Located, Pruned};
 use crate::cidr::Cidr;
@@ -25,6 +28,47 @@ const MAX_TAG_VALUE: usize = 256;
 const MAX_TAGS: usize = 50;
 /// Characters Azure refuses in tag names.
 const FORBIDDEN_TAG_NAME_CHARS: &[char] = &['<', '>', '%', '&', '\\', '?', '/'];
+
+/// A tag name as Azure compares it: case-insensitively, and (for people reading the spec)
+/// with the same characters however they are composed.
+fn fold_tag(name: &str) -> String {
+    let composed: String = name.nfc().collect();
+    composed.to_lowercase().nfc().collect()
+}
+
+/// Why two tag names are one tag, and how to show them so the difference is visible.
+fn tag_clash(tag: &str, first: &str) -> (String, String, &'static str) {
+    let composed = |s: &str| s.nfc().collect::<String>();
+    if composed(tag) == composed(first) {
+        // They look identical, so spell out the code points.
+        (
+            code_points(tag),
+            code_points(first),
+            "they differ only in how the same letters are encoded (Unicode normalisation)",
+        )
+    } else {
+        (
+            format!("`{tag}`"),
+            format!("`{first}`"),
+            "Azure tag names are case-insensitive",
+        )
+    }
+}
+
+/// A name in backticks followed by its non-ASCII characters as `\u{…}` escapes.
+fn code_points(name: &str) -> String {
+    let escaped: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii() {
+                c.to_string()
+            } else {
+                c.escape_unicode().to_string()
+            }
+        })
+        .collect();
+    format!("`{name}` (written `{escaped}`)")
+}
 
 /// Every semantic problem of a spec.
 pub(super) fn diagnostics(
@@ -45,6 +89,7 @@ pub(super) fn diagnostics(
     check.names(&mut out);
     check.clusters(&mut out);
     check.layout(&mut out);
+    check.templates(&mut out);
     check.network(&mut out);
     check.reachable(&mut out);
     check.tags(&mut out);
@@ -192,6 +237,41 @@ impl Check<'_> {
                 );
             }
         }
+    }
+
+    /// The team template folder must lie inside the spec's folder tree: a spec from a pull
+    /// request must not make mlgen read templates (and render their text into the output)
+    /// from elsewhere on the machine. Lexical, like the layout rule: validation reads no files.
+    fn templates(&self, out: &mut Vec<Diagnostic>) {
+        const AT: &str = "/templates";
+        let Some(folder) = &self.spec.templates else {
+            return;
+        };
+        if self.pruned.touches(AT) {
+            return;
+        }
+        let problem = if folder.trim().is_empty() {
+            "is empty; write `.` for the spec's own folder".to_owned()
+        } else if folder.starts_with(['/', '~']) || folder.get(1..2) == Some(":") {
+            format!(
+                "`{folder}` is absolute; the team template folder must be inside the spec's folder"
+            )
+        } else if folder.contains('\\') {
+            format!("`{folder}` contains a backslash; use `/` between folders")
+        } else if folder.split('/').any(|part| part == "..") {
+            format!("`{folder}` can leave the spec's folder (`..` is not allowed)")
+        } else {
+            return;
+        };
+        let help = Some(
+            "write a path relative to the spec file, such as `templates: team-templates`, or \
+             pass `--templates DIR` on the command line"
+                .into(),
+        );
+        out.push(
+            self.ctx
+                .at_value(AT, format!("`templates`: {problem}"), help),
+        );
     }
 
     /// Some client must be able to reach the workspace: through its public endpoint, through
@@ -455,6 +535,67 @@ impl Check<'_> {
         }
     }
 
+    /// Tag names that are one tag to Azure: Azure compares tag names without regard to case,
+    /// and two names that differ only in Unicode normalisation look identical to a reviewer.
+    /// Terraform and Bicep would send both, and Azure would keep one of them. mlgen's own tags
+    /// may be overridden by writing the same name exactly; another spelling is a clash too.
+    fn tag_clashes(&self, out: &mut Vec<Diagnostic>) {
+        let Some(tags) = &self.spec.project.tags else {
+            return;
+        };
+        if self.pruned.touches("/project/tags") {
+            return;
+        }
+        // mlgen's own tags, whatever the model adds: the model of this spec without its tags.
+        let mut bare = self.spec.clone();
+        bare.project.tags = None;
+        let own = Model::from_spec(&bare).project.tags;
+        let position = |tag: &str| {
+            let d = self.ctx.at_key(
+                &format!("/project/tags/{}", pointer_segment(tag)),
+                String::new(),
+                None,
+            );
+            (d.line, d.column)
+        };
+        // In file order, so the second spelling is the one reported.
+        let mut written: Vec<(&String, (usize, usize))> =
+            tags.keys().map(|tag| (tag, position(tag))).collect();
+        written.sort_by_key(|(_, at)| *at);
+        let mut seen: BTreeMap<String, (&str, Option<usize>)> = own
+            .keys()
+            .map(|name| (fold_tag(name), (name.as_str(), None)))
+            .collect();
+        for (tag, (line, _)) in written {
+            let folded = fold_tag(tag);
+            let at = format!("/project/tags/{}", pointer_segment(tag));
+            match seen.get(&folded) {
+                None => {
+                    seen.insert(folded, (tag, Some(line)));
+                }
+                Some((first, None)) if first == tag => {}
+                Some((first, None)) => {
+                    let (tag, first_spelled, why) = tag_clash(tag, first);
+                    let message = format!(
+                        "`project.tags`: tag {tag} is the same Azure tag as {first_spelled}, which mlgen sets itself: {why}"
+                    );
+                    let help = Some(format!(
+                        "write `{first}` to replace mlgen's value, or choose another name"
+                    ));
+                    out.push(self.ctx.at_key(&at, message, help));
+                }
+                Some((first, Some(first_line))) => {
+                    let (tag, first, why) = tag_clash(tag, first);
+                    let message = format!(
+                        "`project.tags`: tag {tag} is the same Azure tag as {first} on line {first_line}: {why}"
+                    );
+                    let help = Some("keep one of the two".into());
+                    out.push(self.ctx.at_key(&at, message, help));
+                }
+            }
+        }
+    }
+
     /// Azure's tag limits. Values may hold any character (they are escaped when rendered);
     /// names may not hold the few characters Azure refuses.
     fn tags(&self, out: &mut Vec<Diagnostic>) {
@@ -487,6 +628,7 @@ impl Check<'_> {
                 out.push(self.ctx.at_value(&at, message, None));
             }
         }
+        self.tag_clashes(out);
         let count = self.model.project.tags.len();
         if count > MAX_TAGS {
             let message = format!(
