@@ -3,9 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
+use std::io::Write as _;
+
 use anyhow::Context as _;
 
 use crate::load::SourceFile;
+use crate::safe_fs;
 use crate::validate::validate;
 
 /// The starter spec; `__NAME__` is replaced by the project name.
@@ -38,14 +41,24 @@ pub fn init(dir: &Path, project_name: &str) -> anyhow::Result<PathBuf> {
             reasons.join("; ")
         );
     }
+    // `symlink_metadata`: a dangling link at the name is something there too.
     anyhow::ensure!(
-        !spec.exists(),
+        std::fs::symlink_metadata(&spec).is_err(),
         "{} already exists; mlgen init never overwrites a spec",
         spec.display()
     );
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    std::fs::write(dir.join(SCHEMA_FILE), crate::schema::schema_text())
-        .with_context(|| format!("writing {}", dir.join(SCHEMA_FILE).display()))?;
-    std::fs::write(&spec, text).with_context(|| format!("writing {}", spec.display()))?;
+    // Neither file is written through a link: the schema is replaced by a new file, and the
+    // spec is created exclusively (a link planted since the check above makes it fail).
+    safe_fs::replace(
+        dir,
+        SCHEMA_FILE,
+        crate::schema::schema_text().as_bytes(),
+        false,
+    )?;
+    let mut file = safe_fs::create_exclusive(&spec, None)
+        .with_context(|| format!("creating {}", spec.display()))?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("writing {}", spec.display()))?;
     Ok(spec)
 }

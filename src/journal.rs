@@ -11,7 +11,6 @@
 //! killed process loses nothing the kernel already has.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::Context as _;
@@ -82,28 +81,9 @@ impl Journal {
     }
 }
 
-/// Writes `out/relative` by a new temporary file in the same folder, synced and renamed, then
-/// syncs the folder. Used for mlgen's own state files.
+/// Writes mlgen's state file `out/relative` durably (see [`safe_fs::replace`]).
 pub fn write_durably(out: &Path, relative: &str, bytes: &[u8]) -> anyhow::Result<()> {
-    safe_fs::inspect(out, relative)?;
-    let target = out.join(relative);
-    let dir = target.parent().unwrap_or(out);
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let name = target
-        .file_name()
-        .map_or("state".into(), |n| n.to_string_lossy());
-    let temp = dir.join(temporary_name(&name));
-    let result = (|| -> std::io::Result<()> {
-        let mut file = safe_fs::create_exclusive(&temp, Some(0o644))?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, &target)?;
-        safe_fs::sync_dir(dir)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result.with_context(|| format!("writing {}", target.display()))
+    safe_fs::replace(out, relative, bytes, true)
 }
 
 /// What mlgen knows it wrote: the manifest's hashes, and while a journal exists, the hashes
@@ -158,10 +138,7 @@ impl Known {
     }
 }
 
-/// Name of a temporary file for `file_name`: hidden, with an unpredictable token.
-pub fn temporary_name(file_name: &str) -> String {
-    format!(".{file_name}.mlgen-{}.tmp", safe_fs::random_token())
-}
+pub use safe_fs::temporary_name;
 
 /// True for a safe relative path whose file name is one [`temporary_name`] makes.
 fn is_temporary(path: &str) -> bool {

@@ -100,11 +100,14 @@ pub fn load_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<(Spec, 
         diagnostics,
     };
     let spec = validate::validate(&source).map_err(invalid)?;
-    let team_dir = options.templates.clone().or_else(|| {
-        // A spec's `templates:` is relative to the spec file, so hooks and CI agree.
-        let dir = path.parent().unwrap_or_else(|| Path::new(""));
-        spec.templates.as_ref().map(|t| dir.join(t))
-    });
+    let team_dir = match (&options.templates, &spec.templates) {
+        // The command line is the user's own choice.
+        (Some(dir), _) => Some(dir.clone()),
+        // A spec's `templates:` is relative to the spec file, so hooks and CI agree; it comes
+        // from the repository, so it must resolve inside the spec's folder, links included.
+        (None, Some(relative)) => Some(team_folder_inside(path, relative)?),
+        (None, None) => None,
+    };
     let templates = match &team_dir {
         Some(dir) => TemplateSet::with_overlay(dir)?,
         None => TemplateSet::builtin(),
@@ -117,6 +120,28 @@ pub fn load_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<(Spec, 
         }
     }
     Ok((spec, templates))
+}
+
+/// The spec's `templates:` folder, which must resolve (following links) inside the spec's
+/// folder; validation already refused absolute paths and `..`.
+fn team_folder_inside(spec: &Path, relative: &str) -> anyhow::Result<PathBuf> {
+    let spec_dir = spec.parent().unwrap_or_else(|| Path::new(""));
+    let dir = spec_dir.join(relative);
+    let real_spec_dir = std::fs::canonicalize(if spec_dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        spec_dir
+    })?;
+    if let Ok(real) = std::fs::canonicalize(&dir) {
+        anyhow::ensure!(
+            real.starts_with(&real_spec_dir),
+            "{}: `templates: {relative}` leads outside the spec's folder through a symbolic \
+             link (to {}); a spec's team folder must be inside its repository",
+            spec.display(),
+            real.display()
+        );
+    }
+    Ok(dir)
 }
 
 /// Validates and renders a spec file with its template layers.

@@ -196,6 +196,45 @@ pub fn random_token() -> String {
     format!("{:016x}", hasher.finish())
 }
 
+/// Name of a temporary file for `file_name`: hidden, with an unpredictable token.
+pub fn temporary_name(file_name: &str) -> String {
+    format!(".{file_name}.mlgen-{}.tmp", random_token())
+}
+
+/// Writes `base/relative` by a new temporary file created exclusively in the same folder and
+/// renamed over it, keeping an existing file's permissions; refuses links and non-files on
+/// the way. With `durable`, the file and its folder are synced.
+pub fn replace(base: &Path, relative: &str, bytes: &[u8], durable: bool) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    use std::io::Write as _;
+    inspect(base, relative)?;
+    let target = base.join(relative);
+    let dir = target.parent().unwrap_or(base);
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    inspect(base, relative)?;
+    let name = target
+        .file_name()
+        .map_or("file".into(), |n| n.to_string_lossy());
+    let temp = dir.join(temporary_name(&name));
+    let result = (|| -> io::Result<()> {
+        let mut file = create_exclusive(&temp, mode_of(&target))?;
+        file.write_all(bytes)?;
+        if durable {
+            file.sync_all()?;
+        }
+        drop(file);
+        fs::rename(&temp, &target)?;
+        if durable {
+            sync_dir(dir)?;
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result.with_context(|| format!("writing {}", target.display()))
+}
+
 /// Creates a new file exclusively (fails if anything, even a dangling link, is at `path`),
 /// with `mode` on Unix.
 pub fn create_exclusive(path: &Path, mode: Option<u32>) -> io::Result<File> {

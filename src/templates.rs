@@ -266,7 +266,7 @@ impl TemplateSet {
                 ));
                 continue;
             }
-            match std::fs::read_to_string(path) {
+            match read_text(path) {
                 Ok(source) => {
                     set.templates.insert(
                         name,
@@ -276,7 +276,7 @@ impl TemplateSet {
                         },
                     );
                 }
-                Err(err) => problems.push(format!("{}: {err}", path.display())),
+                Err(err) => problems.push(format!("{}: {err:#}", path.display())),
             }
         }
         anyhow::ensure!(
@@ -300,8 +300,17 @@ impl TemplateSet {
     }
 }
 
+/// Largest team template or schema file: the biggest built-in is 25 KiB.
+const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
+
+/// A team file as UTF-8 text: a regular file, not a link, at most [`MAX_TEMPLATE_BYTES`].
+fn read_text(path: &Path) -> anyhow::Result<String> {
+    let bytes = crate::safe_fs::read_capped(path, MAX_TEMPLATE_BYTES)?;
+    String::from_utf8(bytes).context("not valid UTF-8")
+}
+
 fn read_schema(path: &Path) -> anyhow::Result<serde_json::Value> {
-    let text = std::fs::read_to_string(path).context("reading")?;
+    let text = read_text(path)?;
     serde_json::from_str(&text).context("not valid JSON")
 }
 
@@ -311,7 +320,8 @@ pub fn export(dir: &Path) -> anyhow::Result<usize> {
     let clashes: Vec<String> = BUILTIN
         .iter()
         .filter(|(name, source)| {
-            std::fs::read(dir.join(name)).is_ok_and(|existing| existing != source.as_bytes())
+            crate::safe_fs::read_capped(&dir.join(name), MAX_TEMPLATE_BYTES)
+                .is_ok_and(|existing| existing != source.as_bytes())
         })
         .map(|(name, _)| (*name).to_owned())
         .collect();
@@ -321,13 +331,12 @@ pub fn export(dir: &Path) -> anyhow::Result<usize> {
         dir.display(),
         clashes.join(", ")
     );
+    // Never through a link: a planted `terraform -> ~/.config` must not receive templates.
+    for (name, _) in BUILTIN {
+        crate::safe_fs::inspect(dir, name)?;
+    }
     for (name, source) in BUILTIN {
-        let target = dir.join(name);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("creating {}", parent.display()))?;
-        }
-        std::fs::write(&target, source).with_context(|| format!("writing {}", target.display()))?;
+        crate::safe_fs::replace(dir, name, source.as_bytes(), false)?;
     }
     Ok(BUILTIN.len())
 }

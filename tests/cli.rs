@@ -653,3 +653,60 @@ fn a_byte_order_mark_is_accepted() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("valid"));
 }
+
+#[cfg(unix)]
+#[test]
+fn init_and_export_never_write_through_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim");
+    fs::write(&victim, "keep").unwrap();
+    // A dangling or live link at the spec's name counts as "already there".
+    let repo = dir.path().join("repo");
+    fs::create_dir(&repo).unwrap();
+    std::os::unix::fs::symlink(&victim, repo.join("mlgen.yaml")).unwrap();
+    let (code, _, stderr) = run(&[OsStr::new("init"), repo.as_os_str()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("already exists"), "{stderr}");
+    // A link at the schema's name is refused, not followed.
+    let repo2 = dir.path().join("repo2");
+    fs::create_dir(&repo2).unwrap();
+    std::os::unix::fs::symlink(&victim, repo2.join("mlgen.schema.json")).unwrap();
+    let (code, _, stderr) = run(&[OsStr::new("init"), repo2.as_os_str()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("symbolic link"), "{stderr}");
+    // `templates export` into a folder whose `terraform` is a link elsewhere.
+    let team = dir.path().join("team");
+    let elsewhere = dir.path().join("elsewhere");
+    fs::create_dir_all(&team).unwrap();
+    fs::create_dir_all(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, team.join("terraform")).unwrap();
+    let (code, _, stderr) = run(&[
+        OsStr::new("templates"),
+        OsStr::new("export"),
+        team.as_os_str(),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("symbolic link"), "{stderr}");
+    assert!(fs::read_dir(&elsewhere).unwrap().next().is_none());
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_spec_team_folder_linked_outside_the_repository_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    let outside = dir.path().join("outside");
+    fs::create_dir_all(&repo).unwrap();
+    fs::create_dir_all(outside.join("terraform")).unwrap();
+    fs::write(outside.join("terraform/leak.md.tera"), "secret").unwrap();
+    std::os::unix::fs::symlink(&outside, repo.join("team")).unwrap();
+    let spec = repo.join("mlgen.yaml");
+    fs::write(&spec, format!("{CHURN}templates: team\n")).unwrap();
+    let (code, _, stderr) = run(&[OsStr::new("validate"), spec.as_os_str()]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("leads outside the spec's folder"),
+        "{stderr}"
+    );
+}
