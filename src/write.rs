@@ -195,10 +195,15 @@ fn locked(tree: &Tree, out: &Path, options: &WriteOptions) -> anyhow::Result<Wri
         if err.downcast_ref::<Killed>().is_some() {
             return err;
         }
+        let state = if applied == 0 {
+            "no generated file was changed yet"
+        } else {
+            "the tree is partly updated"
+        };
         err.context(format!(
-            "render stopped after {applied} of {total} file changes; the tree is partly \
-             updated and {} records what this render was doing. The next `mlgen render` — of \
-             this spec or the previous one — finishes it without --force",
+            "render stopped after {applied} of {total} file changes; {state}, and {} records \
+             what this render was doing. The next `mlgen render` — of this spec or the previous \
+             one — finishes it without --force",
             out.join(journal::PATH).display()
         ))
     })?;

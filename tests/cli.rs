@@ -555,6 +555,7 @@ fn a_killed_or_failed_render_is_finished_by_the_next_one() {
             assert_eq!(code, Some(2));
             assert!(
                 stderr.contains("render stopped after 1 of")
+                    && stderr.contains("the tree is partly updated, and")
                     && stderr.contains(".mlgen/journal.json records what this render was doing")
                     && stderr.contains("finishes it without --force"),
                 "{stderr}"
