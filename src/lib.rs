@@ -208,11 +208,12 @@ fn options(input: &InputArgs) -> RenderOptions {
 pub use write::HandEdited;
 
 /// Renders the spec and compares it with the output directory.
-fn drift_of(output: &OutputArgs) -> anyhow::Result<(Tree, Drift)> {
+/// Also says whether an interrupted render left a journal.
+fn drift_of(output: &OutputArgs) -> anyhow::Result<(Drift, bool)> {
     let tree = render_spec(&output.input.spec, &options(&output.input))?;
     let known = Known::read(&output.out)?;
     let drift = diff::compare(&tree, &output.out, &known)?;
-    Ok((tree, drift))
+    Ok((drift, known.interrupted))
 }
 
 /// The paths a render must never write or remove: the spec and the team template folder.
@@ -310,7 +311,14 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             verbose,
         }) => {
-            let (_, drift) = drift_of(&output)?;
+            let (drift, interrupted) = drift_of(&output)?;
+            if interrupted {
+                eprintln!(
+                    "note: a render of {} was interrupted (see {}); `mlgen render` finishes it",
+                    output.out.display(),
+                    journal::PATH
+                );
+            }
             let (spec, out) = (&output.input.spec, &output.out);
             match format {
                 Format::Json => write!(stdout, "{}", report::drift_json(&drift, spec, out))?,

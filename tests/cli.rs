@@ -561,6 +561,9 @@ fn a_killed_or_failed_render_is_finished_by_the_next_one() {
                 "{stderr}"
             );
         }
+        let (code, _, stderr) = check(&spec, dir.path());
+        assert_eq!(code, 1);
+        assert!(stderr.contains("was interrupted"), "{stderr}");
         // The previous spec renders again without --force, and leaves nothing behind.
         fs::write(&spec, CHURN).unwrap();
         let (code, stdout, stderr) = run_on("render", &spec, dir.path(), &[]);
