@@ -664,20 +664,18 @@ fn init_and_export_never_write_through_links() {
     let dir = tempfile::tempdir().unwrap();
     let victim = dir.path().join("victim");
     fs::write(&victim, "keep").unwrap();
-    // A dangling or live link at the spec's name counts as "already there".
-    let repo = dir.path().join("repo");
-    fs::create_dir(&repo).unwrap();
-    std::os::unix::fs::symlink(&victim, repo.join("mlgen.yaml")).unwrap();
-    let (code, _, stderr) = run(&[OsStr::new("init"), repo.as_os_str()]);
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("already exists"), "{stderr}");
-    // A link at the schema's name is refused, not followed.
-    let repo2 = dir.path().join("repo2");
-    fs::create_dir(&repo2).unwrap();
-    std::os::unix::fs::symlink(&victim, repo2.join("mlgen.schema.json")).unwrap();
-    let (code, _, stderr) = run(&[OsStr::new("init"), repo2.as_os_str()]);
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("symbolic link"), "{stderr}");
+    // A link at the spec's name counts as "already there"; one at the schema's is refused.
+    for (planted, message) in [
+        ("mlgen.yaml", "already exists"),
+        ("mlgen.schema.json", "symbolic link"),
+    ] {
+        let repo = dir.path().join(format!("repo-{planted}"));
+        fs::create_dir(&repo).unwrap();
+        std::os::unix::fs::symlink(&victim, repo.join(planted)).unwrap();
+        let (code, _, stderr) = run(&[OsStr::new("init"), repo.as_os_str()]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains(message), "{stderr}");
+    }
     // `templates export` into a folder whose `terraform` is a link elsewhere.
     let team = dir.path().join("team");
     let elsewhere = dir.path().join("elsewhere");

@@ -177,14 +177,7 @@ impl Builder {
                     ));
                 }
                 self.charge(1, 0)?;
-                let (pointer, key) = self.next_slot();
-                self.index.insert(
-                    &pointer,
-                    Span {
-                        key,
-                        value: value_position(key, at),
-                    },
-                )?;
+                let pointer = self.record_span(at)?;
                 let kind = if matches!(event, Event::MappingStart(..)) {
                     FrameKind::Map {
                         map: serde_json::Map::new(),
@@ -317,16 +310,20 @@ impl Builder {
         }
     }
 
+    /// Records the span of the next value, starting at `at`; returns its pointer.
+    fn record_span(&mut self, at: (usize, usize)) -> Result<String, String> {
+        let (pointer, key) = self.next_slot();
+        let span = Span {
+            key,
+            value: value_position(key, at),
+        };
+        self.index.insert(&pointer, span)?;
+        Ok(pointer)
+    }
+
     /// Records the span of a scalar or alias and attaches it to its parent.
     fn place(&mut self, value: Value, at: (usize, usize)) -> Result<(), String> {
-        let (pointer, key) = self.next_slot();
-        self.index.insert(
-            &pointer,
-            Span {
-                key,
-                value: value_position(key, at),
-            },
-        )?;
+        self.record_span(at)?;
         self.attach(value);
         Ok(())
     }
