@@ -173,6 +173,10 @@ fn render_spec_and_keep(path: &Path, options: &RenderOptions) -> anyhow::Result<
     Ok((spec, tree))
 }
 
+/// Most diagnostics printed: a spec with thousands of problems has one mistake repeated, and
+/// megabytes of output help nobody (the count of the rest is printed).
+const MAX_PRINTED_DIAGNOSTICS: usize = 100;
+
 /// Runs one command; prints results and errors; returns the exit code (0, 1 or 2).
 pub fn run(cli: Cli) -> ExitCode {
     match execute(cli) {
@@ -183,8 +187,15 @@ pub fn run(cli: Cli) -> ExitCode {
                 std::process::abort();
             }
             if let Some(invalid) = err.downcast_ref::<SpecInvalid>() {
-                for d in &invalid.diagnostics {
+                for d in invalid.diagnostics.iter().take(MAX_PRINTED_DIAGNOSTICS) {
                     eprint!("{d}");
+                }
+                let hidden = invalid
+                    .diagnostics
+                    .len()
+                    .saturating_sub(MAX_PRINTED_DIAGNOSTICS);
+                if hidden > 0 {
+                    eprintln!("… and {hidden} more problems, not shown; fix these first");
                 }
                 eprintln!("error: {invalid}; nothing was written");
             } else {

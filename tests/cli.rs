@@ -712,3 +712,30 @@ fn a_spec_team_folder_linked_outside_the_repository_is_refused() {
         "{stderr}"
     );
 }
+
+#[test]
+fn thousands_of_problems_are_counted_not_all_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("many.yaml");
+    let clusters: String = (0..5000)
+        .map(|i| format!("    - {{name: C{i}, max_nodes: -1}}\n"))
+        .collect();
+    fs::write(
+        &spec,
+        format!("{CHURN}mlops:\n  compute_clusters:\n{clusters}"),
+    )
+    .unwrap();
+    let start = std::time::Instant::now();
+    let (code, _, stderr) = run(&[OsStr::new("validate"), spec.as_os_str()]);
+    assert_eq!(code, 2);
+    assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
+    assert!(
+        stderr.contains("more problems, not shown; fix these first"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.lines().count() < 600,
+        "{} lines",
+        stderr.lines().count()
+    );
+}

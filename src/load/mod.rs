@@ -75,6 +75,19 @@ impl SourceFile {
         pointer: &str,
         message: String,
     ) -> Diagnostic {
+        let line_text = yaml_lines(&self.text).nth(line.saturating_sub(1));
+        self.diagnostic_on(line, column, line_text, pointer, message)
+    }
+
+    /// [`Self::diagnostic_at`] with the text of that line already at hand.
+    pub fn diagnostic_on(
+        &self,
+        line: usize,
+        column: usize,
+        line_text: Option<&str>,
+        pointer: &str,
+        message: String,
+    ) -> Diagnostic {
         Diagnostic {
             path: self.path.display().to_string(),
             line,
@@ -82,9 +95,7 @@ impl SourceFile {
             pointer: pointer.to_owned(),
             message,
             help: None,
-            source_line: yaml_lines(&self.text)
-                .nth(line.saturating_sub(1))
-                .map(str::to_owned),
+            source_line: line_text.map(str::to_owned),
         }
     }
 }

@@ -26,10 +26,7 @@ use crate::spec::Spec;
 /// everything that is knowably wrong without inventing follow-on errors.
 pub fn validate(source: &SourceFile) -> Result<Spec, Vec<Diagnostic>> {
     let (value, spans) = parse(source).map_err(|d| vec![d])?;
-    let ctx = Located {
-        source,
-        spans: &spans,
-    };
+    let ctx = Located::new(source, &spans);
     if value.is_null() {
         return Err(vec![ctx.make(
             (1, 1),
@@ -85,10 +82,7 @@ pub fn validate_extra(source: &SourceFile, team_schema: &Value) -> anyhow::Resul
     let validator = jsonschema::validator_for(team_schema)
         .map_err(|err| anyhow::anyhow!("it is not a valid JSON Schema: {err}"))?;
     let (value, spans) = parse(source).map_err(|d| anyhow::anyhow!("{}", d.message))?;
-    let ctx = Located {
-        source,
-        spans: &spans,
-    };
+    let ctx = Located::new(source, &spans);
     let extra = value
         .get("extra")
         .cloned()
@@ -167,9 +161,20 @@ fn remove(value: &mut Value, pointer: &str) {
 pub(super) struct Located<'a> {
     source: &'a SourceFile,
     spans: &'a SpanIndex,
+    /// The source's lines, split once: a spec with thousands of problems would otherwise be
+    /// scanned from the top for each one.
+    lines: Vec<&'a str>,
 }
 
-impl Located<'_> {
+impl<'a> Located<'a> {
+    fn new(source: &'a SourceFile, spans: &'a SpanIndex) -> Self {
+        Self {
+            source,
+            spans,
+            lines: crate::load::yaml_lines(&source.text).collect(),
+        }
+    }
+
     pub(super) fn make(
         &self,
         (line, column): (usize, usize),
@@ -177,7 +182,10 @@ impl Located<'_> {
         message: String,
         help: Option<String>,
     ) -> Diagnostic {
-        let mut d = self.source.diagnostic_at(line, column, pointer, message);
+        let line_text = self.lines.get(line.saturating_sub(1)).copied();
+        let mut d = self
+            .source
+            .diagnostic_on(line, column, line_text, pointer, message);
         d.help = help;
         d
     }
