@@ -717,9 +717,10 @@ fn a_spec_team_folder_linked_outside_the_repository_is_refused() {
 fn thousands_of_problems_are_counted_not_all_printed() {
     let dir = tempfile::tempdir().unwrap();
     let spec = dir.path().join("many.yaml");
-    let clusters: String = (0..5000)
-        .map(|i| format!("    - {{name: C{i}, max_nodes: -1}}\n"))
-        .collect();
+    let clusters = (0..5000)
+        .map(|i| format!("    - {{name: C{i}, max_nodes: -1}}"))
+        .collect::<Vec<_>>()
+        .join("\n");
     fs::write(
         &spec,
         format!("{CHURN}mlops:\n  compute_clusters:\n{clusters}"),
