@@ -28,6 +28,7 @@ pub mod spec;
 pub mod templates;
 pub mod tree;
 pub mod validate;
+pub mod watchdog;
 pub mod write;
 
 use std::fmt;
@@ -277,7 +278,9 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             force,
             dry_run,
         }) => {
+            let watchdog = watchdog::Watchdog::arm("rendering");
             let (spec, tree) = render_spec_and_keep(&output.input.spec, &options(&output.input))?;
+            drop(watchdog);
             let write_options = WriteOptions {
                 force,
                 protected: protected_paths(&output.input, &spec),
@@ -322,7 +325,9 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             verbose,
         }) => {
+            let watchdog = watchdog::Watchdog::arm("rendering");
             let (drift, interrupted) = drift_of(&output)?;
+            drop(watchdog);
             if interrupted {
                 eprintln!(
                     "note: a render of {} was interrupted (see {}); `mlgen render` finishes it",
@@ -361,7 +366,9 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Templates(TemplatesCommand::List(input)) => {
+            let watchdog = watchdog::Watchdog::arm("rendering");
             let tree = render_spec(&input.spec, &options(&input))?;
+            drop(watchdog);
             let width = tree
                 .iter()
                 .map(|(p, _)| p.chars().count())

@@ -507,3 +507,32 @@ fn a_spec_file_name_cannot_inject_code_into_the_header() {
         );
     }
 }
+
+#[test]
+fn a_looping_team_template_is_stopped_by_the_watchdog() {
+    // 10 000 × 10 000 empty iterations: no recursion, no output, only time.
+    let looping =
+        "{% for i in range(end=10000) %}{% for j in range(end=10000) %}{% endfor %}{% endfor %}x\n";
+    let (dir, spec) = workspace(SPEC, &[("team/terraform/main/loop.md.tera", looping)]);
+    let out = dir.path().join("out");
+    let start = std::time::Instant::now();
+    let output = assert_cmd::Command::cargo_bin("mlgen")
+        .unwrap()
+        .args([
+            OsStr::new("render"),
+            spec.as_os_str(),
+            OsStr::new("-o"),
+            out.as_os_str(),
+        ])
+        .env("MLGEN_RENDER_TIMEOUT_SECS", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("rendering took longer than 1 s"),
+        "{stderr}"
+    );
+    assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+    assert!(!out.exists(), "nothing written");
+}
