@@ -102,14 +102,25 @@ impl std::error::Error for Killed {}
 
 /// Renders `tree` into `out` under the directory's lock; see the module documentation.
 pub fn render_into(tree: &Tree, out: &Path, options: &WriteOptions) -> anyhow::Result<WriteReport> {
+    let state_dir = out.join(crate::lock::STATE_DIR);
+    let created = [out, state_dir.as_path()].map(|dir| fs::symlink_metadata(dir).is_err());
     let lock = OutputLock::acquire(out)?;
     let report = locked(tree, out, options);
-    // A killed process cleans up nothing; the OS drops its lock.
-    if report
-        .as_ref()
-        .is_err_and(|e| e.downcast_ref::<Killed>().is_some())
-    {
-        lock.abandon();
+    match &report {
+        // A killed process cleans up nothing; the OS drops its lock.
+        Err(e) if e.downcast_ref::<Killed>().is_some() => lock.abandon(),
+        Err(_) => {
+            drop(lock);
+            // A render refused before writing leaves no trace: not even the folders the lock
+            // needed (removal fails, harmlessly, if anything is in them).
+            if created[1] {
+                let _ = fs::remove_dir(&state_dir);
+            }
+            if created[0] {
+                let _ = fs::remove_dir(out);
+            }
+        }
+        Ok(_) => drop(lock),
     }
     report
 }

@@ -740,3 +740,23 @@ fn thousands_of_problems_are_counted_not_all_printed() {
         stderr.lines().count()
     );
 }
+
+#[test]
+fn a_layout_that_puts_a_folder_where_a_file_goes_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("mlgen.yaml");
+    fs::write(&spec, format!("{CHURN}layout:\n  mlops: main/main.tf\n")).unwrap();
+    let out = dir.path().join("out");
+    let (code, _, stderr) = run_on("render", &spec, &out, &[]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(
+            "nothing was written:\n  main/main.tf is rendered both as a file and as a folder"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        !out.exists(),
+        "not even the output folder or .mlgen/ is left"
+    );
+}
