@@ -14,7 +14,7 @@ fn invalid(name: &str) -> PathBuf {
         .join(format!("{name}.yaml"))
 }
 
-use common::{example, run, run_in, run_on};
+use common::{example, render_with_env, run, run_env, run_in, run_on};
 
 /// Every file under `dir` (relative path → content), including mlgen's `.mlgen/` folder.
 fn files_under(dir: &Path) -> BTreeMap<String, String> {
@@ -515,25 +515,6 @@ fn oversized_inputs_are_refused_with_their_limit() {
     );
 }
 
-/// Runs `mlgen render SPEC -o OUT` with extra environment variables.
-fn render_with_env(spec: &Path, out: &Path, env: &[(&str, &str)]) -> (Option<i32>, String) {
-    let output = assert_cmd::Command::cargo_bin("mlgen")
-        .unwrap()
-        .args([
-            OsStr::new("render"),
-            spec.as_os_str(),
-            OsStr::new("-o"),
-            out.as_os_str(),
-        ])
-        .envs(env.iter().copied())
-        .output()
-        .unwrap();
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
 /// Temporary files (`.….mlgen-….tmp`) anywhere under `dir`.
 fn temporaries_under(dir: &Path) -> Vec<String> {
     files_under(dir)
@@ -607,23 +588,15 @@ fn links_and_special_files_are_never_read() {
     let target = dir.path().join("main/main.tf");
     fs::remove_file(&target).unwrap();
     std::os::unix::fs::symlink("/proc/self/environ", &target).unwrap();
-    let output = assert_cmd::Command::cargo_bin("mlgen")
-        .unwrap()
-        .args([
-            OsStr::new("check"),
-            spec.as_os_str(),
-            OsStr::new("-o"),
-            dir.path().as_os_str(),
-        ])
-        .env("MLGEN_CANARY", "s3cr3t-canary")
-        .output()
-        .unwrap();
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert_eq!(output.status.code(), Some(2), "{all}");
+    let args = [
+        OsStr::new("check"),
+        spec.as_os_str(),
+        OsStr::new("-o"),
+        dir.path().as_os_str(),
+    ];
+    let (code, stdout, stderr) = run_env(&args, &[("MLGEN_CANARY", "s3cr3t-canary")]);
+    let all = format!("{stdout}{stderr}");
+    assert_eq!(code, Some(2), "{all}");
     assert!(all.contains("main.tf is a symbolic link"), "{all}");
     assert!(!all.contains("s3cr3t-canary"), "{all}");
     let (code, _, stderr) = run_on("render", &spec, dir.path(), &["--force"]);

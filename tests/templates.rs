@@ -516,19 +516,9 @@ fn a_looping_team_template_is_stopped_by_the_watchdog() {
     let (dir, spec) = workspace(SPEC, &[("team/terraform/main/loop.md.tera", looping)]);
     let out = dir.path().join("out");
     let start = std::time::Instant::now();
-    let output = assert_cmd::Command::cargo_bin("mlgen")
-        .unwrap()
-        .args([
-            OsStr::new("render"),
-            spec.as_os_str(),
-            OsStr::new("-o"),
-            out.as_os_str(),
-        ])
-        .env("MLGEN_RENDER_TIMEOUT_SECS", "1")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let (code, stderr) =
+        common::render_with_env(&spec, &out, &[("MLGEN_RENDER_TIMEOUT_SECS", "1")]);
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(
         stderr.contains("rendering took longer than 1 s"),
         "{stderr}"
@@ -544,19 +534,9 @@ fn a_team_template_building_a_huge_string_is_stopped_by_the_watchdog() {
     let bomb = "{% set_global s = \"x\" %}{% for i in range(end=40) %}{% set_global s = s ~ s %}{% endfor %}{{ s | length }}\n";
     let (dir, spec) = workspace(SPEC, &[("team/terraform/main/bomb.md.tera", bomb)]);
     let out = dir.path().join("out");
-    let output = assert_cmd::Command::cargo_bin("mlgen")
-        .unwrap()
-        .args([
-            OsStr::new("render"),
-            spec.as_os_str(),
-            OsStr::new("-o"),
-            out.as_os_str(),
-        ])
-        .env("MLGEN_RENDER_MEMORY_MIB", "200")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let (code, stderr) =
+        common::render_with_env(&spec, &out, &[("MLGEN_RENDER_MEMORY_MIB", "200")]);
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("more than 200 MiB"), "{stderr}");
     assert!(!out.exists(), "nothing written");
 }

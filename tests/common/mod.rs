@@ -80,3 +80,33 @@ pub fn run_on(command: &str, spec: &Path, out: &Path, extra: &[&str]) -> (i32, S
     args.extend(extra.iter().map(OsStr::new));
     run(&args)
 }
+
+/// Runs `mlgen ARGS…` in the crate root with extra environment variables; returns (exit code,
+/// `None` when killed by a signal; stdout; stderr).
+pub fn run_env<S: AsRef<OsStr>>(args: &[S], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
+    let output = assert_cmd::Command::cargo_bin("mlgen")
+        .unwrap()
+        .current_dir(root())
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
+    (
+        output.status.code(),
+        text(output.stdout),
+        text(output.stderr),
+    )
+}
+
+/// Runs `mlgen render SPEC -o OUT` with extra environment variables; (exit code, stderr).
+pub fn render_with_env(spec: &Path, out: &Path, env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let args = [
+        OsStr::new("render"),
+        spec.as_os_str(),
+        OsStr::new("-o"),
+        out.as_os_str(),
+    ];
+    let (code, _, stderr) = run_env(&args, env);
+    (code, stderr)
+}
