@@ -26,6 +26,7 @@ pub mod safe_fs;
 pub mod schema;
 pub mod spec;
 pub mod templates;
+mod timings;
 pub mod tree;
 pub mod validate;
 pub mod watchdog;
@@ -95,12 +96,18 @@ pub fn validate_spec_file(path: &Path) -> anyhow::Result<Spec> {
 /// then `--templates` or else the spec's `templates:` folder) and validates the spec's `extra`
 /// values against the team folder's `extra.schema.json` if it has one.
 pub fn load_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<(Spec, TemplateSet)> {
-    let source = SourceFile::read(path)?;
+    let source = {
+        let _t = timings::stage("read");
+        SourceFile::read(path)?
+    };
     let invalid = |diagnostics| SpecInvalid {
         path: path.to_owned(),
         diagnostics,
     };
-    let spec = validate::validate(&source).map_err(invalid)?;
+    let spec = {
+        let _t = timings::stage("parse+validate");
+        validate::validate(&source).map_err(invalid)?
+    };
     let team_dir = match (&options.templates, &spec.templates) {
         // The command line is the user's own choice.
         (Some(dir), _) => Some(dir.clone()),
@@ -109,6 +116,7 @@ pub fn load_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<(Spec, 
         (None, Some(relative)) => Some(team_folder_inside(path, relative)?),
         (None, None) => None,
     };
+    let _t = timings::stage("templates+extra");
     let templates = match &team_dir {
         Some(dir) => TemplateSet::with_overlay(dir)?,
         None => TemplateSet::builtin(),
@@ -158,7 +166,9 @@ pub fn render_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<Tree>
 /// [`render_spec`], also returning the spec.
 fn render_spec_and_keep(path: &Path, options: &RenderOptions) -> anyhow::Result<(Spec, Tree)> {
     let (spec, templates) = load_spec(path, options)?;
+    let model_stage = timings::stage("model");
     let mut model = Model::from_spec(&spec);
+    drop(model_stage);
     if let Some(target) = options.target {
         anyhow::ensure!(
             model.targets.contains(&target),
@@ -170,7 +180,12 @@ fn render_spec_and_keep(path: &Path, options: &RenderOptions) -> anyhow::Result<
     let spec_file = path
         .file_name()
         .map_or_else(|| "mlgen.yaml".into(), |n| n.to_string_lossy().into_owned());
-    let tree = Renderer::new(&templates)?.render(&model, &spec_file)?;
+    let renderer = {
+        let _t = timings::stage("compile");
+        Renderer::new(&templates)?
+    };
+    let _t = timings::stage("render");
+    let tree = renderer.render(&model, &spec_file)?;
     Ok((spec, tree))
 }
 
@@ -223,6 +238,7 @@ pub use write::HandEdited;
 /// Also says whether an interrupted render left a journal.
 fn drift_of(output: &OutputArgs) -> anyhow::Result<(Drift, bool)> {
     let tree = render_spec(&output.input.spec, &options(&output.input))?;
+    let _t = timings::stage("diff");
     let known = Known::read(&output.out)?;
     let drift = diff::compare(&tree, &output.out, &known)?;
     Ok((drift, known.interrupted))
@@ -293,7 +309,9 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 writeln!(stdout, "dry run: nothing was written")?;
                 return Ok(ExitCode::SUCCESS);
             }
+            let write_stage = timings::stage("write");
             let report = write::render_into(&tree, &output.out, &write_options)?;
+            drop(write_stage);
             if report.recovered {
                 writeln!(
                     stdout,
