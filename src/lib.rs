@@ -10,7 +10,6 @@ pub mod cidr;
 pub mod cli;
 pub mod diag;
 pub mod diff;
-pub mod environments;
 pub mod init;
 pub mod journal;
 pub mod layout;

@@ -80,6 +80,13 @@ pub struct Project {
     pub suffix: Option<String>,
 }
 
+/// An enum of the spec with the spelling Azure (and so every generated file) uses for it; the
+/// model keeps the enum and serialises it with [`azure_name`](AzureName::azure_name).
+pub trait AzureName: Copy {
+    /// Azure's spelling.
+    fn azure_name(self) -> &'static str;
+}
+
 /// An output language: `terraform` (Terraform with the azurerm provider) or `bicep`.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
@@ -150,6 +157,15 @@ pub enum KeyVaultSku {
     Premium,
 }
 
+impl AzureName for KeyVaultSku {
+    fn azure_name(self) -> &'static str {
+        match self {
+            Self::Standard => "standard",
+            Self::Premium => "premium",
+        }
+    }
+}
+
 /// Log Analytics workspace settings.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -174,6 +190,15 @@ pub struct ApplicationInsights {
 pub enum ApplicationType {
     Web,
     Other,
+}
+
+impl AzureName for ApplicationType {
+    fn azure_name(self) -> &'static str {
+        match self {
+            Self::Web => "web",
+            Self::Other => "other",
+        }
+    }
 }
 
 /// The Machine Learning side.
@@ -227,8 +252,15 @@ pub enum Replication {
 }
 
 impl Replication {
-    /// Azure's spelling (`account_replication_type`).
-    pub fn azure_name(self) -> &'static str {
+    /// True for the zone-redundant types, which need a region with availability zones.
+    pub fn is_zone_redundant(self) -> bool {
+        matches!(self, Self::ZRS | Self::GZRS | Self::RAGZRS)
+    }
+}
+
+impl AzureName for Replication {
+    /// `account_replication_type`.
+    fn azure_name(self) -> &'static str {
         match self {
             Self::LRS => "LRS",
             Self::ZRS => "ZRS",
@@ -257,9 +289,8 @@ pub enum RegistrySku {
     Premium,
 }
 
-impl RegistrySku {
-    /// Azure's spelling of the tier.
-    pub fn azure_name(self) -> &'static str {
+impl AzureName for RegistrySku {
+    fn azure_name(self) -> &'static str {
         match self {
             Self::Basic => "Basic",
             Self::Standard => "Standard",
@@ -299,6 +330,15 @@ pub struct ComputeCluster {
 pub enum VmPriority {
     Dedicated,
     LowPriority,
+}
+
+impl AzureName for VmPriority {
+    fn azure_name(self) -> &'static str {
+        match self {
+            Self::Dedicated => "Dedicated",
+            Self::LowPriority => "LowPriority",
+        }
+    }
 }
 
 /// One Azure ML compute instance.

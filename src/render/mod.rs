@@ -23,7 +23,7 @@ use std::fmt;
 
 use tera::{Context, Tera};
 
-use crate::environments::Environment;
+use crate::model::Environment;
 use crate::model::Model;
 use crate::templates::{Layer, TemplateSet};
 use crate::tree::Tree;

@@ -18,6 +18,7 @@ use crate::diag::{Diagnostic, key_path, suggest};
 use crate::layout::{self, LayoutError};
 use crate::load::pointer_segment;
 use crate::model::{self, Model};
+use crate::spec::AzureName as _;
 use crate::rules;
 use crate::spec::Spec;
 
@@ -122,9 +123,8 @@ impl Check<'_> {
     /// Zone-redundant storage needs a region with availability zones.
     fn zones(&self, out: &mut Vec<Diagnostic>) {
         let location = &self.model.project.location;
-        let replication = &self.model.storage_account.replication;
-        let zonal = ["ZRS", "GZRS", "RAGZRS"].contains(&replication.as_str());
-        if !zonal
+        let replication = self.model.storage_account.replication.azure_name();
+        if !self.model.storage_account.zone_redundant
             || !rules::is_region(location)
             || rules::has_availability_zones(location)
             || self.pruned.touches("/mlops/storage_account")
@@ -306,7 +306,7 @@ impl Check<'_> {
         };
         if network.private_endpoints == Some(true) {
             let at = "/network/private_endpoints";
-            if self.model.container_registry.sku != "Premium"
+            if !self.model.container_registry.premium
                 && !self.pruned.touches("/mlops/container_registry")
             {
                 let message = "`network.private_endpoints`: private endpoints need `mlops.container_registry.sku: Premium`";
@@ -354,14 +354,14 @@ impl Check<'_> {
             ("training_subnet", &network.training_subnet),
             ("private_endpoint_subnet", &network.private_endpoint_subnet),
         ] {
-            if value.is_empty() {
+            let Some(value) = value else {
                 let message = format!(
                     "`{}.address_space`: {space} is too small for two subnets",
                     key_path(at)
                 );
                 out.push(self.ctx.at_value(&field("address_space"), message, None));
                 return;
-            }
+            };
             match Cidr::parse(value) {
                 Ok(subnet) if !space.contains(subnet) => {
                     let message = format!(

@@ -2,18 +2,27 @@
 //! every value spelled the way Azure spells it. Templates of every target read only this.
 //!
 //! Building the model never fails and never panics, even for a spec that breaks a semantic rule:
-//! the validator builds it too, to check the derived names before anything is rendered.
+//! the validator builds it once, checks the derived names and values on it, and hands it on
+//! to rendering. [`resources`] holds the per-resource parts, [`environments`] what differs per
+//! environment; this module puts them together.
+
+mod environments;
+mod resources;
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::cidr::Cidr;
-use crate::environments::{self, Environment};
 use crate::layout::{self, Layout};
 use crate::naming::Names;
 use crate::rules;
-use crate::spec::{self, Spec};
+use crate::spec::{self, AzureName, Spec};
+
+pub use environments::{Backend, Environment, PRODUCTION_NAMES};
+pub use resources::{
+    ApplicationInsights, ComputeCluster, ComputeInstance, ContainerRegistry, KeyVault,
+    LogAnalytics, Network, Project, Sources, StorageAccount, Terraform, Workspace,
+};
 
 /// Default environment.
 pub const DEFAULT_ENVIRONMENT: &str = "dev";
@@ -77,181 +86,6 @@ pub struct Model {
     pub image_build_compute: Option<String>,
 }
 
-/// Project identity.
-#[derive(Debug, Clone, Serialize)]
-pub struct Project {
-    /// Project name.
-    pub name: String,
-    /// Environment name.
-    pub environment: String,
-    /// Azure region.
-    pub location: String,
-    /// mlgen's standard tags merged with the spec's (the spec wins on a clash).
-    pub tags: BTreeMap<String, String>,
-}
-
-/// Relative module paths from the main folder.
-#[derive(Debug, Clone, Serialize)]
-pub struct Sources {
-    /// To the shared module.
-    pub shared: String,
-    /// To the mlops module.
-    pub mlops: String,
-    /// To the network module.
-    pub network: String,
-}
-
-/// Key Vault settings.
-#[derive(Debug, Clone, Serialize)]
-pub struct KeyVault {
-    /// `standard` or `premium`.
-    pub sku: String,
-    /// Purge protection.
-    pub purge_protection: bool,
-    /// Soft-delete retention in days.
-    pub soft_delete_retention_days: u32,
-}
-
-/// Log Analytics settings.
-#[derive(Debug, Clone, Serialize)]
-pub struct LogAnalytics {
-    /// Retention in days.
-    pub retention_days: u32,
-}
-
-/// Application Insights settings.
-#[derive(Debug, Clone, Serialize)]
-pub struct ApplicationInsights {
-    /// `web` or `other`.
-    pub application_type: String,
-}
-
-/// Machine Learning workspace settings.
-#[derive(Debug, Clone, Serialize)]
-pub struct Workspace {
-    /// Public network access.
-    pub public_network_access: bool,
-    /// High business impact.
-    pub high_business_impact: bool,
-}
-
-/// Storage account settings.
-#[derive(Debug, Clone, Serialize)]
-pub struct StorageAccount {
-    /// `LRS`, `ZRS`, …
-    pub replication: String,
-    /// Reachable from public networks: only when the workspace is and no private endpoint
-    /// serves it, because Studio in the user's browser reads and writes it directly.
-    pub public_network_access: bool,
-}
-
-/// Container registry settings.
-#[derive(Debug, Clone, Serialize)]
-pub struct ContainerRegistry {
-    /// `Basic`, `Standard` or `Premium`.
-    pub sku: String,
-    /// Zone redundancy: Premium in a region with availability zones.
-    pub zone_redundant: bool,
-}
-
-/// One compute cluster.
-#[derive(Debug, Clone, Serialize)]
-pub struct ComputeCluster {
-    /// Cluster name.
-    pub name: String,
-    /// VM size.
-    pub vm_size: String,
-    /// `Dedicated` or `LowPriority` (Azure's spelling).
-    pub vm_priority: String,
-    /// Minimum nodes.
-    pub min_nodes: u32,
-    /// Maximum nodes.
-    pub max_nodes: u32,
-    /// Idle seconds before scale-down.
-    pub idle_seconds_before_scale_down: u32,
-}
-
-/// Network settings.
-#[derive(Debug, Clone, Serialize)]
-pub struct Network {
-    /// Private endpoints on.
-    pub private_endpoints: bool,
-    /// `VNet` address space.
-    pub address_space: String,
-    /// Subnet for compute.
-    pub training_subnet: String,
-    /// Subnet for private endpoints.
-    pub private_endpoint_subnet: String,
-    /// Clients reach the workspace through a private path mlgen does not manage.
-    pub external_private_access: bool,
-}
-
-impl Network {
-    /// This network with other ranges; subnets not given are derived from the address space
-    /// when it changes.
-    #[must_use]
-    pub fn with_ranges(
-        &self,
-        address_space: Option<&str>,
-        training: Option<&str>,
-        endpoints: Option<&str>,
-    ) -> Self {
-        let space = address_space.unwrap_or(&self.address_space);
-        let (default_training, default_endpoints) = if address_space.is_some() {
-            default_subnets(space)
-        } else {
-            (
-                self.training_subnet.clone(),
-                self.private_endpoint_subnet.clone(),
-            )
-        };
-        Self {
-            private_endpoints: self.private_endpoints,
-            external_private_access: self.external_private_access,
-            address_space: space.to_owned(),
-            training_subnet: training.map_or(default_training, str::to_owned),
-            private_endpoint_subnet: endpoints.map_or(default_endpoints, str::to_owned),
-        }
-    }
-}
-
-/// The first two subnets of `space` (empty strings when it cannot be parsed or split: the
-/// validator has reported that).
-fn default_subnets(space: &str) -> (String, String) {
-    Cidr::parse(space)
-        .ok()
-        .and_then(Cidr::default_subnets)
-        .map_or_else(
-            || (String::new(), String::new()),
-            |(a, b)| (a.to_string(), b.to_string()),
-        )
-}
-
-/// One compute instance.
-#[derive(Debug, Clone, Serialize)]
-pub struct ComputeInstance {
-    /// Instance name.
-    pub name: String,
-    /// VM size.
-    pub vm_size: String,
-    /// Object ID of the assigned user.
-    pub assigned_user: Option<String>,
-}
-
-/// Terraform settings.
-#[derive(Debug, Clone, Serialize)]
-pub struct Terraform {
-    /// The azurerm major the major-specific forms are written for (4 or 5).
-    pub azurerm_major: u32,
-    /// The `required_providers` constraint: both majors unless the spec names one or a
-    /// major-specific form is used.
-    pub azurerm_version: String,
-    /// The workspace's default datastores use Entra ID (`storage_account_access_type =
-    /// "Identity"`) and the storage account's shared keys are off. azurerm added the argument
-    /// in 4.77, so only a pin that excludes 4.55 can use it.
-    pub identity_storage: bool,
-}
-
 impl Model {
     /// Applies defaults and derives names. Infallible: see the module docs.
     pub fn from_spec(spec: &Spec) -> Self {
@@ -301,11 +135,15 @@ impl Model {
             .and_then(|m| m.container_registry.as_ref())
             .and_then(|c| c.sku)
             .unwrap_or(spec::RegistrySku::Premium);
+        let replication = mlops
+            .and_then(|m| m.storage_account.as_ref())
+            .and_then(|s| s.replication)
+            .unwrap_or(spec::Replication::ZRS);
         let network_spec = spec.network.as_ref();
         let address_space = network_spec
             .and_then(|n| n.address_space.clone())
             .unwrap_or_else(|| "10.0.0.0/16".to_owned());
-        let (training, endpoints) = default_subnets(&address_space);
+        let (training, endpoints) = resources::default_subnets(&address_space);
         let network = Network {
             private_endpoints: network_spec
                 .and_then(|n| n.private_endpoints)
@@ -316,10 +154,10 @@ impl Model {
             address_space,
             training_subnet: network_spec
                 .and_then(|n| n.training_subnet.clone())
-                .unwrap_or(training),
+                .or(training),
             private_endpoint_subnet: network_spec
                 .and_then(|n| n.private_endpoint_subnet.clone())
-                .unwrap_or(endpoints),
+                .or(endpoints),
         };
         let named_major = spec.terraform.as_ref().and_then(|t| t.azurerm_major);
         let azurerm_major = named_major.unwrap_or(5);
@@ -353,11 +191,9 @@ impl Model {
             layout,
             sources,
             key_vault: KeyVault {
-                sku: match kv.and_then(|k| k.sku) {
-                    Some(spec::KeyVaultSku::Premium) => "premium",
-                    _ => "standard",
-                }
-                .to_owned(),
+                sku: kv
+                    .and_then(|k| k.sku)
+                    .unwrap_or(spec::KeyVaultSku::Standard),
                 purge_protection: kv.and_then(|k| k.purge_protection).unwrap_or(true),
                 soft_delete_retention_days: kv
                     .and_then(|k| k.soft_delete_retention_days)
@@ -370,14 +206,10 @@ impl Model {
                     .unwrap_or(30),
             },
             application_insights: ApplicationInsights {
-                application_type: match shared
+                application_type: shared
                     .and_then(|s| s.application_insights.as_ref())
                     .and_then(|a| a.application_type)
-                {
-                    Some(spec::ApplicationType::Other) => "other",
-                    _ => "web",
-                }
-                .to_owned(),
+                    .unwrap_or(spec::ApplicationType::Web),
             },
             workspace: Workspace {
                 public_network_access: workspace_public,
@@ -386,18 +218,16 @@ impl Model {
                     .unwrap_or(false),
             },
             storage_account: StorageAccount {
-                replication: mlops
-                    .and_then(|m| m.storage_account.as_ref())
-                    .and_then(|s| s.replication)
-                    .unwrap_or(spec::Replication::ZRS)
-                    .azure_name()
-                    .to_owned(),
+                sku_name: format!("Standard_{}", replication.azure_name()),
+                zone_redundant: replication.is_zone_redundant(),
+                replication,
                 public_network_access: workspace_public && !network.private_endpoints,
             },
             container_registry: ContainerRegistry {
+                premium: sku == spec::RegistrySku::Premium,
                 zone_redundant: sku == spec::RegistrySku::Premium
                     && rules::has_availability_zones(&location),
-                sku: sku.azure_name().to_owned(),
+                sku,
             },
             compute_clusters: clusters,
             extra: spec.extra.clone().unwrap_or_default(),
@@ -428,7 +258,7 @@ impl Model {
         model.image_build_compute = model
             .compute_clusters
             .iter()
-            .find(|c| c.vm_priority == "Dedicated")
+            .find(|c| c.vm_priority == spec::VmPriority::Dedicated)
             .map(|c| c.name.clone());
         model.environments = environments::environments(
             spec,
@@ -452,39 +282,6 @@ pub fn raw_layout(spec: &Spec) -> Layout {
     }
 }
 
-impl ComputeCluster {
-    fn from_spec(c: &spec::ComputeCluster) -> Self {
-        Self {
-            name: c.name.clone(),
-            vm_size: c
-                .vm_size
-                .clone()
-                .unwrap_or_else(|| DEFAULT_VM_SIZE.to_owned()),
-            vm_priority: match c.vm_priority {
-                Some(spec::VmPriority::LowPriority) => "LowPriority",
-                _ => "Dedicated",
-            }
-            .to_owned(),
-            min_nodes: c.min_nodes.unwrap_or(DEFAULT_MIN_NODES),
-            max_nodes: c.max_nodes.unwrap_or(DEFAULT_MAX_NODES),
-            idle_seconds_before_scale_down: c
-                .idle_seconds_before_scale_down
-                .unwrap_or(DEFAULT_IDLE_SECONDS),
-        }
-    }
-
-    fn default_cluster() -> Self {
-        Self::from_spec(&spec::ComputeCluster {
-            name: DEFAULT_CLUSTER_NAME.to_owned(),
-            vm_size: None,
-            vm_priority: None,
-            min_nodes: None,
-            max_nodes: None,
-            idle_seconds_before_scale_down: None,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -500,12 +297,14 @@ mod tests {
         assert_eq!(m.project.location, "westeurope");
         assert_eq!(m.layout.main, "main");
         assert_eq!(m.sources.shared, "../infrastructure/shared");
-        assert_eq!(m.key_vault.sku, "standard");
+        assert_eq!(m.key_vault.sku, spec::KeyVaultSku::Standard);
         assert!(m.key_vault.purge_protection);
         assert_eq!(m.key_vault.soft_delete_retention_days, 90);
         assert_eq!(m.log_analytics.retention_days, 30);
-        assert_eq!(m.storage_account.replication, "ZRS");
-        assert_eq!(m.container_registry.sku, "Premium");
+        assert_eq!(m.storage_account.replication, spec::Replication::ZRS);
+        assert_eq!(m.storage_account.sku_name, "Standard_ZRS");
+        assert!(m.storage_account.zone_redundant && m.container_registry.premium);
+        assert_eq!(m.container_registry.sku, spec::RegistrySku::Premium);
         assert!(m.workspace.public_network_access);
         assert!(m.storage_account.public_network_access);
         assert_eq!(m.terraform.azurerm_version, ">= 4.55, < 6.0");
@@ -513,7 +312,7 @@ mod tests {
         assert_eq!(m.image_build_compute.as_deref(), Some("cpu-cluster"));
         assert_eq!(m.compute_clusters.len(), 1);
         assert_eq!(m.compute_clusters[0].name, "cpu-cluster");
-        assert_eq!(m.compute_clusters[0].vm_priority, "Dedicated");
+        assert_eq!(m.compute_clusters[0].vm_priority, spec::VmPriority::Dedicated);
         assert_eq!(m.targets, vec![spec::Target::Terraform]);
     }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::{ComputeCluster, Network, Project};
+use super::resources::{ComputeCluster, Network, Project};
 use crate::naming::Names;
 use crate::spec::{self, Spec};
 
@@ -52,7 +52,7 @@ pub struct Backend {
 }
 
 /// The environments of a spec, base environment first.
-pub fn environments(
+pub(super) fn environments(
     spec: &Spec,
     project: &Project,
     clusters: &[ComputeCluster],
@@ -71,7 +71,7 @@ pub fn environments(
 }
 
 /// The base environment's name: `project.environment`, else the first of `environments`.
-pub fn base_name(spec: &Spec) -> Option<String> {
+pub(super) fn base_name(spec: &Spec) -> Option<String> {
     spec.project
         .environment
         .clone()
