@@ -46,12 +46,12 @@ use crate::diag::Diagnostic;
 use crate::diff::Drift;
 use crate::journal::Known;
 use crate::load::SourceFile;
-use crate::model::Model;
 use crate::render::Renderer;
 use crate::report::Style;
 use crate::spec::{Spec, Target};
 use crate::templates::TemplateSet;
 use crate::tree::Tree;
+use crate::validate::Validated;
 use crate::write::{Fault, WriteOptions};
 
 /// The spec is invalid; carries every diagnostic. `run` maps it to exit code 2.
@@ -88,13 +88,13 @@ pub struct RenderOptions {
 
 /// Reads and validates a spec file (with the team template folder its `templates:` key names).
 pub fn validate_spec_file(path: &Path) -> anyhow::Result<Spec> {
-    load_spec(path, &RenderOptions::default()).map(|(spec, _)| spec)
+    load_spec(path, &RenderOptions::default()).map(|(valid, _)| valid.spec)
 }
 
 /// Reads and validates a spec file, loads the template layers it renders with (the built-ins,
 /// then `--templates` or else the spec's `templates:` folder) and validates the spec's `extra`
 /// values against the team folder's `extra.schema.json` if it has one.
-pub fn load_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<(Spec, TemplateSet)> {
+pub fn load_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<(Validated, TemplateSet)> {
     let source = {
         let _t = timings::stage("read");
         SourceFile::read(path)?
@@ -103,11 +103,11 @@ pub fn load_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<(Spec, 
         path: path.to_owned(),
         diagnostics,
     };
-    let spec = {
+    let valid = {
         let _t = timings::stage("parse+validate");
         validate::validate(&source).map_err(invalid)?
     };
-    let team_dir = match (&options.templates, &spec.templates) {
+    let team_dir = match (&options.templates, &valid.spec.templates) {
         // The command line is the user's own choice.
         (Some(dir), _) => Some(dir.clone()),
         // A spec's `templates:` is relative to the spec file, so hooks and CI agree; it comes
@@ -121,13 +121,13 @@ pub fn load_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<(Spec, 
         None => TemplateSet::builtin(),
     };
     if let Some((file, schema)) = templates.extra_schema() {
-        let diagnostics = validate::validate_extra(&source, schema)
+        let diagnostics = validate::validate_extra(&source, &valid, schema)
             .with_context(|| format!("{}", file.display()))?;
         if !diagnostics.is_empty() {
             return Err(invalid(diagnostics).into());
         }
     }
-    Ok((spec, templates))
+    Ok((valid, templates))
 }
 
 /// The spec's `templates:` folder, which must resolve (following links) inside the spec's
@@ -164,10 +164,10 @@ pub fn render_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<Tree>
 
 /// [`render_spec`], also returning the spec.
 fn render_spec_and_keep(path: &Path, options: &RenderOptions) -> anyhow::Result<(Spec, Tree)> {
-    let (spec, templates) = load_spec(path, options)?;
-    let model_stage = timings::stage("model");
-    let mut model = Model::from_spec(&spec);
-    drop(model_stage);
+    let (valid, templates) = load_spec(path, options)?;
+    let Validated {
+        spec, mut model, ..
+    } = valid;
     if let Some(target) = options.target {
         anyhow::ensure!(
             model.targets.contains(&target),
@@ -181,7 +181,7 @@ fn render_spec_and_keep(path: &Path, options: &RenderOptions) -> anyhow::Result<
         .map_or_else(|| "mlgen.yaml".into(), |n| n.to_string_lossy().into_owned());
     let renderer = {
         let _t = timings::stage("compile");
-        Renderer::new(&templates)?
+        Renderer::new(&templates, &model.targets)?
     };
     let _t = timings::stage("render");
     let tree = renderer.render(&model, &spec_file)?;

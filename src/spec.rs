@@ -99,6 +99,9 @@ pub enum Target {
 }
 
 impl Target {
+    /// Every target.
+    pub const ALL: [Self; 2] = [Self::Terraform, Self::Bicep];
+
     /// The name used in specs, on the command line and as the template folder.
     pub fn name(self) -> &'static str {
         match self {

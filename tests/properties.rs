@@ -199,7 +199,7 @@ proptest! {
         let text = serde_yaml::to_string(&value).unwrap();
         let source = SourceFile { path: "fuzz.yaml".into(), text };
         match mlgen::validate::validate(&source) {
-            Ok(spec) => { let _ = mlgen::model::Model::from_spec(&spec); }
+            Ok(valid) => prop_assert!(!valid.model.project.name.is_empty()),
             Err(diagnostics) => prop_assert!(!diagnostics.is_empty()),
         }
     }

@@ -312,7 +312,10 @@ mod tests {
         assert_eq!(m.image_build_compute.as_deref(), Some("cpu-cluster"));
         assert_eq!(m.compute_clusters.len(), 1);
         assert_eq!(m.compute_clusters[0].name, "cpu-cluster");
-        assert_eq!(m.compute_clusters[0].vm_priority, spec::VmPriority::Dedicated);
+        assert_eq!(
+            m.compute_clusters[0].vm_priority,
+            spec::VmPriority::Dedicated
+        );
         assert_eq!(m.targets, vec![spec::Target::Terraform]);
     }
 

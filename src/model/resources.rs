@@ -172,7 +172,9 @@ pub(crate) fn default_subnets(space: &str) -> (Option<String>, Option<String>) {
     Cidr::parse(space)
         .ok()
         .and_then(Cidr::default_subnets)
-        .map_or((None, None), |(a, b)| (Some(a.to_string()), Some(b.to_string())))
+        .map_or((None, None), |(a, b)| {
+            (Some(a.to_string()), Some(b.to_string()))
+        })
 }
 
 /// One compute instance.

@@ -25,7 +25,8 @@ use tera::{Context, Tera};
 
 use crate::model::Environment;
 use crate::model::Model;
-use crate::templates::{Layer, TemplateSet};
+use crate::spec::Target;
+use crate::templates::{Layer, Template, TemplateSet};
 use crate::tree::Tree;
 
 /// A template failed to parse or render; names the template file and what went wrong.
@@ -71,13 +72,22 @@ impl Renderer {
     /// Compiles every template of the set; the first syntax error is returned, and so is any
     /// template nested too deeply for Tera's parser or recursing through includes, extends,
     /// imports or macro calls (see the `sandbox` module).
-    pub fn new(templates: &TemplateSet) -> Result<Self, TemplateError> {
+    ///
+    /// Only the templates of `targets` (and any outside a target's folder) are compiled: a
+    /// Terraform-only spec never pays for parsing the Bicep templates.
+    pub fn new(templates: &TemplateSet, targets: &[Target]) -> Result<Self, TemplateError> {
+        let wanted = |name: &str| {
+            let top = name.split('/').next().unwrap_or("");
+            targets.iter().any(|t| t.name() == top) || !Target::ALL.iter().any(|t| t.name() == top)
+        };
+        let selected: Vec<(&str, &Template)> =
+            templates.iter().filter(|(name, _)| wanted(name)).collect();
         let mut tera = Tera::default();
         tera.autoescape_on(Vec::new());
         sandbox::register(&mut tera);
         terraform::register_filters(&mut tera);
         bicep::register_filters(&mut tera);
-        for (name, t) in templates.iter() {
+        for (name, t) in selected.iter().copied() {
             if let Err(offset) = sandbox::nesting_within_limit(&t.source) {
                 let line = t.source[..offset].matches('\n').count() + 1;
                 return Err(TemplateError {
@@ -92,10 +102,13 @@ impl Renderer {
         // Built-ins stay reachable as `builtin/<name>` for team templates that extend them.
         // Without a team layer nothing can refer to them, and compiling every built-in a
         // second time would double the start-up of each run.
-        let has_team_layer = templates.iter().any(|(_, t)| t.layer != Layer::Builtin);
+        let has_team_layer = selected
+            .iter()
+            .copied()
+            .any(|(_, t)| t.layer != Layer::Builtin);
         let builtins = crate::templates::BUILTIN
             .iter()
-            .filter(|_| has_team_layer)
+            .filter(|(name, _)| has_team_layer && wanted(name))
             .map(|(name, source)| {
                 (
                     format!("{}{name}", crate::templates::BUILTIN_PREFIX),
@@ -110,7 +123,7 @@ impl Renderer {
         tera.add_raw_templates(sources).map_err(|err| {
             let message = chain(&err);
             TemplateError {
-                template: first_named(&message, templates)
+                template: first_named(&message, &selected)
                     .unwrap_or_else(|| "(team templates)".to_owned()),
                 message,
             }
@@ -159,11 +172,16 @@ impl Renderer {
                     (describe(name, &t.layer), t.source.clone()),
                 )
             })
-            .chain(crate::templates::BUILTIN.iter().map(|(name, source)| {
-                let name = format!("{}{name}", crate::templates::BUILTIN_PREFIX);
-                let described = describe(&name, &Layer::Builtin);
-                (name, (described, (*source).to_owned()))
-            }))
+            .chain(
+                crate::templates::BUILTIN
+                    .iter()
+                    .filter(|(name, _)| wanted(name))
+                    .map(|(name, source)| {
+                        let name = format!("{}{name}", crate::templates::BUILTIN_PREFIX);
+                        let described = describe(&name, &Layer::Builtin);
+                        (name, (described, (*source).to_owned()))
+                    }),
+            )
             .collect();
         Ok(Self {
             tera,
@@ -193,10 +211,7 @@ impl Renderer {
     }
 
     fn render_here(&self, model: &Model, spec_file: &str) -> Result<Tree, TemplateError> {
-        let mut context = Context::from_serialize(model).map_err(|e| TemplateError {
-            template: "(context)".into(),
-            message: chain(&e),
-        })?;
+        let mut context = Context::from_serialize(model).map_err(context_error)?;
         // The file name goes into a comment line of every file; a newline in it would end the
         // comment and let the name inject code.
         context.insert("spec_file", &sandbox::printable(spec_file));
@@ -223,40 +238,18 @@ impl Renderer {
         context.insert("arm_guid_namespace", crate::naming::ARM_GUID_NAMESPACE);
         context.insert("names_suffix_length", &crate::naming::SUFFIX_LENGTH);
         // Templates that are not per-environment see the base environment.
-        if let Some(base) = model.environments.first() {
-            context.insert("environment", base);
-        }
+        use_base(&mut context, model);
         let mut tree = Tree::default();
         let mut budget = sandbox::MAX_RUN_BYTES;
         for target in &model.targets {
             let prefix = format!("{}/", target.name());
             for output in self.outputs.iter().filter(|o| o.name.starts_with(&prefix)) {
-                // `[environment]` templates are rendered once per environment, with that
-                // environment's names, tags, clusters and network in place of the base ones.
-                let environments: Vec<Option<&Environment>> =
-                    if output.name.contains(ENVIRONMENT_PLACEHOLDER) {
-                        model.environments.iter().map(Some).collect()
-                    } else {
-                        vec![None]
-                    };
-                for environment in environments {
-                    // Only per-environment templates need a context of their own.
-                    let env_context;
-                    let context = match environment {
-                        Some(env) => {
-                            env_context = environment_context(&context, model, env)?;
-                            &env_context
-                        }
-                        None => &context,
-                    };
-                    let text = self.render_one(output, context, &mut budget)?;
+                let mut emit = |text: String, env_name: &str| -> Result<(), TemplateError> {
                     // A template that renders to nothing writes no file (e.g. a backend file
                     // for a spec without a backend).
                     if text.trim().is_empty() {
-                        continue;
+                        return Ok(());
                     }
-                    let env_name =
-                        environment.map_or(model.project.environment.as_str(), |e| e.name.as_str());
                     let path = output_path(&output.name[prefix.len()..], model, env_name);
                     if let Err(problem) = check_output(&path) {
                         return Err(TemplateError {
@@ -269,8 +262,23 @@ impl Renderer {
                         .map_err(|path| TemplateError {
                             template: output.described.clone(),
                             message: format!("another template already produces {path}"),
-                        })?;
+                        })
+                };
+                if !output.name.contains(ENVIRONMENT_PLACEHOLDER) {
+                    let text = self.render_one(output, &context, &mut budget)?;
+                    emit(text, &model.project.environment)?;
+                    continue;
                 }
+                // `[environment]` templates are rendered once per environment, with that
+                // environment's names, tags, clusters and network in place of the base ones.
+                // The context is changed in place and put back afterwards: copying it for each
+                // environment would copy every environment's clusters each time (quadratic).
+                for env in &model.environments {
+                    use_environment(&mut context, model, env)?;
+                    let text = self.render_one(output, &context, &mut budget)?;
+                    emit(text, &env.name)?;
+                }
+                use_base(&mut context, model);
             }
         }
         Ok(tree)
@@ -344,13 +352,13 @@ fn describe(name: &str, layer: &Layer) -> String {
 /// The file-name placeholder of per-environment templates.
 const ENVIRONMENT_PLACEHOLDER: &str = "[environment]";
 
-/// The base context with one environment's values in place of the base environment's.
-fn environment_context(
-    base: &Context,
+/// Puts one environment's values in place of the base environment's: its names, tags,
+/// clusters and network, and the environment itself.
+fn use_environment(
+    context: &mut Context,
     model: &Model,
     env: &Environment,
-) -> Result<Context, TemplateError> {
-    let mut context = base.clone();
+) -> Result<(), TemplateError> {
     let mut project = model.project.clone();
     project.environment.clone_from(&env.name);
     project.tags.clone_from(&env.tags);
@@ -358,12 +366,26 @@ fn environment_context(
     context.insert("names", &env.names);
     context.insert("compute_clusters", &env.compute_clusters);
     context.insert("network", &env.network);
-    let env = tera::to_value(env).map_err(|e| TemplateError {
+    context.insert("environment", &tera::to_value(env).map_err(context_error)?);
+    Ok(())
+}
+
+/// Puts back what [`use_environment`] replaced: the model's own values and the base environment.
+fn use_base(context: &mut Context, model: &Model) {
+    context.insert("project", &model.project);
+    context.insert("names", &model.names);
+    context.insert("compute_clusters", &model.compute_clusters);
+    context.insert("network", &model.network);
+    if let Some(base) = model.environments.first() {
+        context.insert("environment", base);
+    }
+}
+
+fn context_error(err: impl std::error::Error) -> TemplateError {
+    TemplateError {
         template: "(context)".into(),
-        message: e.to_string(),
-    })?;
-    context.insert("environment", &env);
-    Ok(context)
+        message: chain(&err),
+    }
 }
 
 /// The first line of `source` holding a name Tera's message quotes in backticks (Tera reports
@@ -403,7 +425,7 @@ fn check_output(path: &str) -> Result<(), &'static str> {
 
 /// The template a load error is about: the one Tera quotes first (as `'name'` or `` `name` ``),
 /// with its file.
-fn first_named(message: &str, templates: &TemplateSet) -> Option<String> {
+fn first_named(message: &str, templates: &[(&str, &Template)]) -> Option<String> {
     templates
         .iter()
         .filter_map(|(name, t)| {

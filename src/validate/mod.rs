@@ -19,12 +19,26 @@ use crate::load::{SourceFile, SpanIndex, parse, pointer_segment};
 use crate::model::Model;
 use crate::spec::Spec;
 
-/// Validates a spec file's text; returns the typed spec or all its diagnostics, sorted.
+/// A valid spec: the typed spec, the model built from it (once: rendering uses this one), and
+/// the parsed document with its span index, for checks that come later (a team folder's
+/// `extra` schema) without parsing the text again.
+#[derive(Debug)]
+pub struct Validated {
+    /// The typed spec.
+    pub spec: Spec,
+    /// The resolved model.
+    pub model: Model,
+    document: Value,
+    spans: SpanIndex,
+}
+
+/// Validates a spec file's text; returns the typed spec and its model, or all its
+/// diagnostics, sorted.
 ///
 /// Semantic rules run even when the schema found errors: the offending nodes are pruned (so
 /// their defaults apply) and every rule that reads a pruned node is skipped, so one run shows
 /// everything that is knowably wrong without inventing follow-on errors.
-pub fn validate(source: &SourceFile) -> Result<Spec, Vec<Diagnostic>> {
+pub fn validate(source: &SourceFile) -> Result<Validated, Vec<Diagnostic>> {
     let (value, spans) = parse(source).map_err(|d| vec![d])?;
     let ctx = Located::new(source, &spans);
     if value.is_null() {
@@ -52,14 +66,15 @@ pub fn validate(source: &SourceFile) -> Result<Spec, Vec<Diagnostic>> {
         }
         match serde_path_to_error::deserialize::<_, Spec>(rest) {
             Ok(spec) => {
-                diagnostics.extend(semantic::diagnostics(
-                    &spec,
-                    &Model::from_spec(&spec),
-                    &pruned,
-                    &ctx,
-                ));
+                let model = Model::from_spec(&spec);
+                diagnostics.extend(semantic::diagnostics(&spec, &model, &pruned, &ctx));
                 if diagnostics.is_empty() {
-                    return Ok(spec);
+                    return Ok(Validated {
+                        spec,
+                        model,
+                        document: value,
+                        spans,
+                    });
                 }
             }
             // The schema accepted everything kept, so this is what the schema cannot express.
@@ -78,17 +93,18 @@ pub fn validate(source: &SourceFile) -> Result<Spec, Vec<Diagnostic>> {
 /// Validates the spec's `extra` values against a team template folder's JSON Schema, with the
 /// same positioned diagnostics as the spec itself. `Err` when the team schema is not a valid
 /// JSON Schema (a problem of the template folder, not of the spec).
-pub fn validate_extra(source: &SourceFile, team_schema: &Value) -> anyhow::Result<Vec<Diagnostic>> {
+pub fn validate_extra(
+    source: &SourceFile,
+    validated: &Validated,
+    team_schema: &Value,
+) -> anyhow::Result<Vec<Diagnostic>> {
     let validator = jsonschema::validator_for(team_schema)
         .map_err(|err| anyhow::anyhow!("it is not a valid JSON Schema: {err}"))?;
-    let (value, spans) = parse(source).map_err(|d| anyhow::anyhow!("{}", d.message))?;
-    let ctx = Located::new(source, &spans);
-    let extra = value
-        .get("extra")
-        .cloned()
-        .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
+    let ctx = Located::new(source, &validated.spans);
+    let empty = Value::Object(serde_json::Map::new());
+    let extra = validated.document.get("extra").unwrap_or(&empty);
     let mut diagnostics: Vec<Diagnostic> = validator
-        .iter_errors(&extra)
+        .iter_errors(extra)
         .flat_map(|e| schema_errors::schema_error(&e, &ctx, "/extra", team_schema))
         .collect();
     sort_and_dedup(&mut diagnostics);

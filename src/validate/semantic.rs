@@ -18,8 +18,8 @@ use crate::diag::{Diagnostic, key_path, suggest};
 use crate::layout::{self, LayoutError};
 use crate::load::pointer_segment;
 use crate::model::{self, Model};
-use crate::spec::AzureName as _;
 use crate::rules;
+use crate::spec::AzureName as _;
 use crate::spec::Spec;
 
 /// Azure's limits on tags, counted in UTF-16 code units as Azure counts them. Storage accounts
