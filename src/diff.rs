@@ -97,6 +97,23 @@ impl Drift {
 /// Compares `tree` with the files under `out`, using what mlgen knows it wrote (the manifest,
 /// and an interrupted render's journal) to tell hand edits and orphans apart.
 pub fn compare(tree: &Tree, out: &Path, known: &Known) -> anyhow::Result<Drift> {
+    compare_with(tree, out, known, true)
+}
+
+/// [`compare`] without the unified diffs (each `diff` is empty): what a render needs to decide
+/// what to write. A fresh render would otherwise build a diff of every new file and drop it.
+pub fn states(tree: &Tree, out: &Path, known: &Known) -> anyhow::Result<Drift> {
+    compare_with(tree, out, known, false)
+}
+
+fn compare_with(tree: &Tree, out: &Path, known: &Known, diffs: bool) -> anyhow::Result<Drift> {
+    let unified_diff = |path: &str, on_disk: &str, rendered: &str| {
+        if diffs {
+            unified_diff(path, on_disk, rendered)
+        } else {
+            String::new()
+        }
+    };
     let edited = |path: &str, bytes: &[u8]| !known.wrote(path, &sha256(bytes));
     let mut files = Vec::new();
     for (path, rendered) in tree.iter() {

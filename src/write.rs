@@ -141,7 +141,7 @@ fn locked(tree: &Tree, out: &Path, options: &WriteOptions) -> anyhow::Result<Wri
         remove_temporaries(out, journal)?;
     }
     let known = Known::new(manifest.as_ref(), interrupted.as_ref());
-    let drift = diff::compare(tree, out, &known)?;
+    let drift = diff::states(tree, out, &known)?;
     let plan = preflight(tree, &drift, out, options)?;
     refuse_hand_edits(&drift, options)?;
     let new_manifest = Manifest::from_tree(tree);
