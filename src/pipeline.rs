@@ -1,0 +1,154 @@
+//! The library's pipeline, `read → validate (→ model) → templates → render`, as functions the
+//! command dispatcher ([`crate::app`]), the tests and library users call. Pure apart from
+//! reading the spec and the team template folder; writing and comparing happen elsewhere.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use crate::diag::Diagnostic;
+use crate::load::SourceFile;
+use crate::render::Renderer;
+use crate::spec::{Spec, Target};
+use crate::templates::TemplateSet;
+use crate::timings;
+use crate::tree::Tree;
+use crate::validate::{self, Validated};
+
+/// The spec is invalid; carries every diagnostic. `run` maps it to exit code 2.
+#[derive(Debug)]
+pub struct SpecInvalid {
+    /// The spec file.
+    pub path: PathBuf,
+    /// All problems, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl fmt::Display for SpecInvalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.diagnostics.len();
+        write!(
+            f,
+            "{n} problem{} in {}",
+            if n == 1 { "" } else { "s" },
+            self.path.display()
+        )
+    }
+}
+
+impl std::error::Error for SpecInvalid {}
+
+/// How to render a spec.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// Restrict to one target (which the spec must list).
+    pub target: Option<Target>,
+    /// Team template folder to layer over the built-ins.
+    pub templates: Option<PathBuf>,
+}
+
+/// Reads and validates a spec file (with the team template folder its `templates:` key names).
+pub fn validate_spec_file(path: &Path) -> anyhow::Result<Spec> {
+    load_spec(path, &RenderOptions::default()).map(|(valid, _)| valid.spec)
+}
+
+/// Reads and validates a spec file, loads the template layers it renders with (the built-ins,
+/// then `--templates` or else the spec's `templates:` folder) and validates the spec's `extra`
+/// values against the team folder's `extra.schema.json` if it has one.
+pub fn load_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<(Validated, TemplateSet)> {
+    let source = {
+        let _t = timings::stage("read");
+        SourceFile::read(path)?
+    };
+    let invalid = |diagnostics| SpecInvalid {
+        path: path.to_owned(),
+        diagnostics,
+    };
+    let valid = {
+        let _t = timings::stage("parse+validate");
+        validate::validate(&source).map_err(invalid)?
+    };
+    let team_dir = match (&options.templates, &valid.spec.templates) {
+        // The command line is the user's own choice.
+        (Some(dir), _) => Some(dir.clone()),
+        // A spec's `templates:` is relative to the spec file, so hooks and CI agree; it comes
+        // from the repository, so it must resolve inside the spec's folder, links included.
+        (None, Some(relative)) => Some(team_folder_inside(path, relative)?),
+        (None, None) => None,
+    };
+    let _t = timings::stage("templates+extra");
+    let templates = match &team_dir {
+        Some(dir) => TemplateSet::with_overlay(dir)?,
+        None => TemplateSet::builtin(),
+    };
+    if let Some((file, schema)) = templates.extra_schema() {
+        let diagnostics = validate::validate_extra(&source, &valid, schema)
+            .with_context(|| format!("{}", file.display()))?;
+        if !diagnostics.is_empty() {
+            return Err(invalid(diagnostics).into());
+        }
+    }
+    Ok((valid, templates))
+}
+
+/// The spec's `templates:` folder, which must resolve (following links) inside the spec's
+/// folder; validation already refused absolute paths and `..`.
+fn team_folder_inside(spec: &Path, relative: &str) -> anyhow::Result<PathBuf> {
+    let spec_dir = spec.parent().unwrap_or_else(|| Path::new(""));
+    let dir = spec_dir.join(relative);
+    let real_spec_dir = std::fs::canonicalize(if spec_dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        spec_dir
+    })?;
+    if let Ok(real) = std::fs::canonicalize(&dir) {
+        anyhow::ensure!(
+            real.starts_with(&real_spec_dir),
+            "{}: `templates: {relative}` leads outside the spec's folder through a symbolic \
+             link (to {}); a spec's team folder must be inside its repository",
+            spec.display(),
+            real.display()
+        );
+    }
+    Ok(dir)
+}
+
+/// Validates and renders a spec file with its template layers.
+pub fn render_spec_file(path: &Path) -> anyhow::Result<Tree> {
+    render_spec(path, &RenderOptions::default())
+}
+
+/// Validates and renders a spec file.
+pub fn render_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<Tree> {
+    render_spec_and_keep(path, options).map(|(_, tree)| tree)
+}
+
+/// [`render_spec`], also returning the spec.
+pub(crate) fn render_spec_and_keep(
+    path: &Path,
+    options: &RenderOptions,
+) -> anyhow::Result<(Spec, Tree)> {
+    let (valid, templates) = load_spec(path, options)?;
+    let Validated {
+        spec, mut model, ..
+    } = valid;
+    if let Some(target) = options.target {
+        anyhow::ensure!(
+            model.targets.contains(&target),
+            "--target {} is not among the spec's targets",
+            target.name()
+        );
+        model.targets = vec![target];
+    }
+    let spec_file = path
+        .file_name()
+        .map_or_else(|| "mlgen.yaml".into(), |n| n.to_string_lossy().into_owned());
+    let renderer = {
+        let _t = timings::stage("compile");
+        Renderer::new(&templates, &model.targets)?
+    };
+    let _t = timings::stage("render");
+    let tree = renderer.render(&model, &spec_file)?;
+    Ok((spec, tree))
+}
