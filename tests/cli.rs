@@ -733,3 +733,31 @@ fn a_layout_that_puts_a_folder_where_a_file_goes_writes_nothing() {
         "not even the output folder or .mlgen/ is left"
     );
 }
+
+/// Only the requested targets' templates are compiled: a broken Bicep team template cannot
+/// stop a Terraform-only render, and is reported as soon as the spec asks for Bicep.
+#[test]
+fn only_the_requested_targets_templates_are_compiled() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("team/bicep/main")).unwrap();
+    fs::write(
+        dir.path().join("team/bicep/main/broken.bicep.tera"),
+        "{% if %}",
+    )
+    .unwrap();
+    let spec = dir.path().join("mlgen.yaml");
+    let out = dir.path().join("out");
+    fs::write(&spec, format!("{CHURN}templates: team\n")).unwrap();
+    let (code, _, stderr) = run_on("render", &spec, &out, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    fs::write(
+        &spec,
+        format!("{CHURN}templates: team\ntargets: [terraform, bicep]\n"),
+    )
+    .unwrap();
+    let (code, _, stderr) = run_on("render", &spec, &out, &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("bicep/main/broken.bicep.tera"), "{stderr}");
+    let (code, _, stderr) = run_on("check", &spec, &out, &["--target", "terraform"]);
+    assert_eq!(code, 0, "{stderr}");
+}

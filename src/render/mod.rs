@@ -115,8 +115,9 @@ impl Renderer {
                     (*source).to_owned(),
                 )
             });
-        let sources: Vec<(String, String)> = templates
+        let sources: Vec<(String, String)> = selected
             .iter()
+            .copied()
             .map(|(name, t)| (name.to_owned(), t.source.clone()))
             .chain(builtins)
             .collect();
@@ -134,8 +135,9 @@ impl Renderer {
             let blamed = err
                 .units()
                 .find_map(|unit| {
-                    templates
+                    selected
                         .iter()
+                        .copied()
                         .find(|(name, t)| *name == unit.template() && t.layer != Layer::Builtin)
                 })
                 .map_or_else(
@@ -147,8 +149,9 @@ impl Renderer {
                 message: err.to_string(),
             }
         })?;
-        let outputs = templates
+        let outputs = selected
             .iter()
+            .copied()
             .filter(|(name, _)| !file_name(name).starts_with('_'))
             .map(|(name, t)| Output {
                 name: name.to_owned(),
@@ -164,8 +167,9 @@ impl Renderer {
                 source: t.source.clone(),
             })
             .collect();
-        let sources = templates
+        let sources = selected
             .iter()
+            .copied()
             .map(|(name, t)| {
                 (
                     name.to_owned(),
