@@ -43,8 +43,7 @@ pub fn sort_and_dedup(diagnostics: &mut Vec<Diagnostic>) {
 /// `mlops.compute_clusters[0].name`.
 pub fn key_path(pointer: &str) -> String {
     let mut out = String::new();
-    for segment in pointer.split('/').skip(1) {
-        let segment = segment.replace("~1", "/").replace("~0", "~");
+    for segment in crate::load::pointer::segments(pointer) {
         if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
             out.push_str(&format!("[{segment}]"));
         } else {
