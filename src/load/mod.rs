@@ -4,8 +4,8 @@
 //! The spec is read as a regular file with a size cap ([`crate::safe_fs`]); a leading UTF-8
 //! byte order mark is dropped, as YAML allows. [`yaml`] parses the text in one bounded pass and
 //! builds the [`SpanIndex`] that lets later stages point at the exact key or value a problem is
-//! about; [`pointer`] escapes the keys those pointers are made of. This is the only module that
-//! knows YAML; everything after it sees `serde_json::Value`.
+//! about; [`pointer`](mod@pointer) escapes the keys those pointers are made of. This is the
+//! only module that knows YAML; everything after it sees `serde_json::Value`.
 
 pub mod pointer;
 mod yaml;
