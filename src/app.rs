@@ -100,12 +100,13 @@ fn injected_fault() -> Option<(usize, Fault)> {
 }
 
 fn style(choice: ColorChoice) -> Style {
-    use std::io::IsTerminal as _;
     let color = match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
+        // The conventions clap follows for its own output: a terminal (not `TERM=dumb`), unless
+        // `NO_COLOR` or `CLICOLOR=0` is set; `CLICOLOR_FORCE` colours even a pipe.
         ColorChoice::Auto => {
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
         }
     };
     Style { color }

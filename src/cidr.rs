@@ -1,13 +1,23 @@
-//! IPv4 address ranges in CIDR notation: parsing with a reason when invalid, containment,
-//! overlap, and carving the default subnets out of a virtual network's address space.
+//! IPv4 address ranges in CIDR notation as a spec writes them: parsing that accepts only the
+//! canonical spelling and says why it refuses anything else, containment, overlap, and carving
+//! the default subnets out of a virtual network's address space.
+//!
+//! The address arithmetic is `ipnet`'s ([`Ipv4Net`]); this module adds mlgen's rules on top.
+//! `ipnet`'s own parser is not used on spec text: it reads `010` as ten, where `inet_aton` and
+//! the tools built on it read eight, and mlgen refuses such text so that one spec cannot mean
+//! two networks.
 
-/// A parsed IPv4 range: network address and prefix length.
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+
+/// A parsed IPv4 range: network address (host bits zero) and prefix length. Only this module
+/// builds one, so the prefix is never over 32.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cidr {
-    /// Network address as a number.
-    pub address: u32,
+    address: Ipv4Addr,
     /// Prefix length, 0-32.
-    pub prefix: u32,
+    pub prefix: u8,
 }
 
 impl Cidr {
@@ -15,10 +25,10 @@ impl Cidr {
     /// and every number must be plain decimal: no leading zeros (`010` is octal to some tools
     /// and decimal to others, so the same spec would mean two networks), signs or spaces.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let written = Self::parse_lenient(text)?;
-        let network = written.network();
-        let (addr, prefix) = text.split_once('/').unwrap_or((text, ""));
-        if !addr.split('.').chain([prefix]).all(is_plain_decimal) {
+        let written = parse_lenient(text)?;
+        let network = written.trunc();
+        // The canonical spelling is the one `Ipv4Net` prints, host bits and all.
+        if written.to_string() != text {
             return Err(format!(
                 "`{text}` is not written canonically: write plain decimal numbers without \
                  leading zeros, signs or spaces (some tools read a leading zero as octal); did \
@@ -30,121 +40,90 @@ impl Cidr {
                 "`{text}` has host bits set; did you mean `{network}`?"
             ));
         }
-        Ok(written)
+        Ok(Self::from_net(network))
     }
 
     /// The canonical range `text` most likely means, when that is not what it says: for the
     /// "did you mean" of diagnostics that reject the text before [`Cidr::parse`] sees it.
     pub fn suggestion(text: &str) -> Option<Self> {
-        Self::parse_lenient(text)
+        parse_lenient(text)
             .ok()
-            .map(Self::network)
+            .map(|written| written.trunc())
             .filter(|network| network.to_string() != text)
+            .map(Self::from_net)
     }
 
-    /// The address and prefix as a person most likely meant them, host bits kept.
-    fn parse_lenient(text: &str) -> Result<Self, String> {
-        let (addr, prefix) = text.split_once('/').ok_or("expected ADDRESS/PREFIX")?;
-        let octets: Vec<u32> = addr
-            .split('.')
-            .map(|o| lenient_number(o).ok_or_else(|| format!("`{o}` is not a number")))
-            .collect::<Result<_, _>>()?;
-        if octets.len() != 4 || octets.iter().any(|&o| o > 255) {
-            return Err(format!("`{addr}` is not an IPv4 address"));
-        }
-        let prefix: u32 =
-            lenient_number(prefix).ok_or_else(|| format!("`{prefix}` is not a prefix length"))?;
-        if prefix > 32 {
-            return Err(format!("prefix /{prefix} is longer than 32 bits"));
-        }
-        let address = octets.iter().fold(0u32, |acc, o| (acc << 8) | o);
-        Ok(Self { address, prefix })
-    }
-
-    /// The range with its host bits cleared.
-    fn network(self) -> Self {
+    fn from_net(net: Ipv4Net) -> Self {
         Self {
-            address: self.address & !self.host_mask(),
-            prefix: self.prefix,
+            address: net.network(),
+            prefix: net.prefix_len(),
         }
     }
 
-    fn host_mask(self) -> u32 {
-        u32::MAX.checked_shr(self.prefix).unwrap_or(0)
-    }
-
-    /// The last address in the range.
-    fn last(self) -> u32 {
-        self.address | self.host_mask()
+    fn net(self) -> Ipv4Net {
+        Ipv4Net::new_assert(self.address, self.prefix)
     }
 
     /// True when `other` lies entirely inside this range.
     pub fn contains(self, other: Self) -> bool {
-        other.prefix >= self.prefix && other.address >= self.address && other.last() <= self.last()
+        self.net().contains(&other.net())
     }
 
-    /// True when the two ranges share an address.
+    /// True when the two ranges share an address. CIDR ranges never straddle each other, so
+    /// they share one exactly when one holds the other.
     pub fn overlaps(self, other: Self) -> bool {
-        self.address <= other.last() && other.address <= self.last()
-    }
-
-    /// The `index`-th subnet of length `prefix` inside this range, if it fits.
-    pub fn subnet(self, prefix: u32, index: u32) -> Option<Self> {
-        if prefix < self.prefix || prefix > 32 {
-            return None;
-        }
-        let size = 1u64 << (32 - prefix);
-        let start = u64::from(self.address) + size * u64::from(index);
-        let candidate = Self {
-            address: u32::try_from(start).ok()?,
-            prefix,
-        };
-        self.contains(candidate).then_some(candidate)
+        self.contains(other) || other.contains(self)
     }
 
     /// The default (training, private-endpoint) subnets: the first two /24s, or the two halves
-    /// of a range smaller than /23.
+    /// of a range smaller than /23; `None` for a single address.
     pub fn default_subnets(self) -> Option<(Self, Self)> {
         let prefix = (self.prefix + 1).max(24);
-        Some((self.subnet(prefix, 0)?, self.subnet(prefix, 1)?))
+        let mut subnets = self.net().subnets(prefix).ok()?.map(Self::from_net);
+        Some((subnets.next()?, subnets.next()?))
     }
 }
 
-/// `0`, or digits without a leading zero: the only spelling of a number mlgen accepts.
-fn is_plain_decimal(text: &str) -> bool {
-    !text.is_empty()
-        && text.len() <= 3
-        && text.bytes().all(|b| b.is_ascii_digit())
-        && (text == "0" || !text.starts_with('0'))
+/// The range a person most likely meant by `text`, host bits kept: each number read as plain
+/// decimal (see [`plain_digits`]). Only [`Cidr::parse`]'s canonical check and suggestions
+/// forgive the spelling; the `Err` says what no reading can fix.
+fn parse_lenient(text: &str) -> Result<Ipv4Net, String> {
+    let (addr, prefix) = text.split_once('/').ok_or("expected ADDRESS/PREFIX")?;
+    let octets = addr
+        .split('.')
+        .map(|o| plain_digits(o).ok_or_else(|| format!("`{o}` is not a number")))
+        .collect::<Result<Vec<_>, _>>()?;
+    // std's parser: exactly four numbers of at most 255.
+    let address: Ipv4Addr = octets
+        .join(".")
+        .parse()
+        .map_err(|_| format!("`{addr}` is not an IPv4 address"))?;
+    let prefix: u32 = plain_digits(prefix)
+        .and_then(|p| p.parse().ok())
+        .ok_or_else(|| format!("`{prefix}` is not a prefix length"))?;
+    u8::try_from(prefix)
+        .ok()
+        .and_then(|p| Ipv4Net::new(address, p).ok())
+        .ok_or_else(|| format!("prefix /{prefix} is longer than 32 bits"))
 }
 
-/// What a person most likely meant by a non-canonical number: surrounding spaces, a `+`
-/// sign and leading zeros dropped, read as decimal. Only used to suggest the canonical form.
-fn lenient_number(text: &str) -> Option<u32> {
+/// The decimal digits of a number written with surrounding spaces, a `+` sign or leading
+/// zeros (`" +010"` → `"10"`, `"00"` → `"0"`); `None` when it is not a number at all.
+fn plain_digits(text: &str) -> Option<&str> {
     let digits = text.trim();
     let digits = digits.strip_prefix('+').unwrap_or(digits);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let significant = digits.trim_start_matches('0');
-    if significant.len() > 3 {
-        return None;
+    match digits.trim_start_matches('0') {
+        "" => Some("0"),
+        significant => Some(significant),
     }
-    Some(significant.parse().unwrap_or(0))
 }
 
 impl std::fmt::Display for Cidr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let a = self.address;
-        write!(
-            f,
-            "{}.{}.{}.{}/{}",
-            a >> 24,
-            (a >> 16) & 0xff,
-            (a >> 8) & 0xff,
-            a & 0xff,
-            self.prefix
-        )
+        self.net().fmt(f)
     }
 }
 
@@ -164,8 +143,16 @@ mod tests {
                 .unwrap_err()
                 .contains("did you mean `10.0.0.0/16`")
         );
-        assert!(Cidr::parse("300.0.0.0/16").is_err());
-        assert!(Cidr::parse("10.0.0.0/33").is_err());
+        for (text, problem) in [
+            ("300.0.0.0/16", "`300.0.0.0` is not an IPv4 address"),
+            ("10.0.0/16", "`10.0.0` is not an IPv4 address"),
+            ("10.0.0.0/33", "prefix /33 is longer than 32 bits"),
+            ("10.0.0.0", "expected ADDRESS/PREFIX"),
+            ("10.0.0.x/16", "`x` is not a number"),
+            ("10.0.0.0/-1", "`-1` is not a prefix length"),
+        ] {
+            assert_eq!(Cidr::parse(text), Err(problem.to_owned()));
+        }
         assert_eq!(c("0.0.0.0/0").to_string(), "0.0.0.0/0");
         assert_eq!(c("192.168.100.0/24").to_string(), "192.168.100.0/24");
     }
@@ -214,7 +201,9 @@ mod tests {
         assert!(c("10.0.0.0/16").contains(c("10.0.2.0/24")));
         assert!(!c("10.0.0.0/16").contains(c("10.1.0.0/24")));
         assert!(c("10.0.0.0/23").overlaps(c("10.0.1.0/24")));
+        assert!(c("10.0.1.0/24").overlaps(c("10.0.0.0/23")));
         assert!(!c("10.0.0.0/24").overlaps(c("10.0.1.0/24")));
+        assert!(c("10.0.0.0/24").overlaps(c("10.0.0.0/24")));
         let (training, endpoints) = c("10.0.0.0/16").default_subnets().unwrap();
         assert_eq!(
             (training.to_string(), endpoints.to_string()),

@@ -16,7 +16,8 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
-    /// Colour diffs: auto (only on a terminal, and not when `NO_COLOR` is set), always, never.
+    /// Colour diffs: auto (only on a terminal, and not when `NO_COLOR` is set; `CLICOLOR_FORCE`
+    /// colours a pipe too), always, never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 }

@@ -4,9 +4,19 @@
 
 use std::path::Path;
 
+use anstyle::AnsiColor;
 use serde_json::json;
 
 use crate::diff::{Drift, FileState};
+
+/// The line naming a file that drifted.
+const FILE: anstyle::Style = AnsiColor::Yellow.on_default().bold();
+/// The `---`/`+++` lines of a diff.
+const PATHS: anstyle::Style = anstyle::Style::new().bold();
+/// `@@ -1 +1 @@`.
+const HUNK: anstyle::Style = AnsiColor::Cyan.on_default();
+const REMOVED: anstyle::Style = AnsiColor::Red.on_default();
+const ADDED: anstyle::Style = AnsiColor::Green.on_default();
 
 /// ANSI colours, or none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,9 +26,10 @@ pub struct Style {
 }
 
 impl Style {
-    fn paint(self, code: &str, text: &str) -> String {
+    fn paint(self, style: anstyle::Style, text: &str) -> String {
         if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
+            // `{style:#}` is the reset.
+            format!("{style}{text}{style:#}")
         } else {
             text.to_owned()
         }
@@ -45,16 +56,16 @@ pub fn drift_text(drift: &Drift, style: Style, verbose: bool) -> String {
             _ => "",
         };
         out.push_str(&style.paint(
-            "1;33",
+            FILE,
             &format!("{}: {}{note}", file.state.label(), file.path),
         ));
         out.push('\n');
         for line in file.diff.lines() {
             let painted = match line.as_bytes().first() {
-                _ if line.starts_with("---") || line.starts_with("+++") => style.paint("1", line),
-                Some(b'@') => style.paint("36", line),
-                Some(b'-') => style.paint("31", line),
-                Some(b'+') => style.paint("32", line),
+                _ if line.starts_with("---") || line.starts_with("+++") => style.paint(PATHS, line),
+                Some(b'@') => style.paint(HUNK, line),
+                Some(b'-') => style.paint(REMOVED, line),
+                Some(b'+') => style.paint(ADDED, line),
                 _ => line.to_owned(),
             };
             out.push_str(&painted);
@@ -165,6 +176,13 @@ mod tests {
         assert!(
             coloured.contains("\x1b[31m-x\x1b[0m") && coloured.contains("\x1b[32m+y\x1b[0m"),
             "{coloured}"
+        );
+        assert!(
+            coloured.starts_with(
+                "\x1b[1m\x1b[33mmodified: b.tf (edited by hand since mlgen wrote it)\x1b[0m\n\
+                 \x1b[1m--- b\x1b[0m\n\x1b[1m+++ b\x1b[0m\n\x1b[36m@@ -1 +1 @@\x1b[0m\n"
+            ),
+            "{coloured:?}"
         );
         assert_eq!(
             summary(&drift()),

@@ -456,10 +456,28 @@ fn check_speaks_json_for_ci() {
 fn colour_only_when_asked_or_on_a_terminal() {
     let (dir, spec) = rendered_repo(CHURN);
     fs::write(&spec, format!("{CHURN}  location: northeurope\n")).unwrap();
-    let (_, plain, _) = check(&spec, dir.path());
+    let check_with = |args: &[&str], env: &[(&str, &str)]| {
+        let mut all = vec![
+            "check",
+            spec.to_str().unwrap(),
+            "-o",
+            dir.path().to_str().unwrap(),
+        ];
+        all.extend(args);
+        // An empty variable counts as unset, so the test does not inherit the caller's choice.
+        let unset = [("CLICOLOR_FORCE", ""), ("NO_COLOR", ""), ("CLICOLOR", "")];
+        run_env(&all, &[&unset[..], env].concat()).1
+    };
+    let plain = check_with(&[], &[]);
     assert!(!plain.contains('\x1b'), "not a terminal: no colour");
-    let (_, coloured, _) = run_on("check", &spec, dir.path(), &["--color", "always"]);
+    let coloured = check_with(&["--color", "always"], &[("NO_COLOR", "1")]);
     assert!(coloured.contains("\x1b[32m+location"), "{coloured}");
+    let forced = check_with(&[], &[("CLICOLOR_FORCE", "1")]);
+    assert!(forced.contains("\x1b[32m+location"), "{forced}");
+    let refused = check_with(&[], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert!(!refused.contains('\x1b'), "NO_COLOR wins: {refused}");
+    let never = check_with(&["--color", "never"], &[("CLICOLOR_FORCE", "1")]);
+    assert!(!never.contains('\x1b'), "--color never wins: {never}");
 }
 
 #[test]

@@ -4,9 +4,10 @@
 //! The spec is read as a regular file with a size cap ([`crate::safe_fs`]); a leading UTF-8
 //! byte order mark is dropped, as YAML allows. [`yaml`] parses the text in one bounded pass and
 //! builds the [`SpanIndex`] that lets later stages point at the exact key or value a problem is
-//! about. This is the only module that knows YAML; everything after it sees
-//! `serde_json::Value`.
+//! about; [`pointer`](mod@pointer) escapes the keys those pointers are made of. This is the
+//! only module that knows YAML; everything after it sees `serde_json::Value`.
 
+pub mod pointer;
 mod yaml;
 
 use std::collections::HashMap;
@@ -153,9 +154,4 @@ impl SpanIndex {
     pub fn get(&self, pointer: &str) -> Option<Span> {
         self.spans.get(pointer).copied()
     }
-}
-
-/// Escapes one JSON pointer segment (RFC 6901).
-pub fn pointer_segment(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }

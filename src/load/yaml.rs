@@ -16,7 +16,7 @@ use serde_json::Value;
 use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
 
-use super::{SourceFile, Span, SpanIndex, pointer_segment};
+use super::{SourceFile, Span, SpanIndex, pointer};
 use crate::diag::Diagnostic;
 
 /// Deepest nesting of mappings and sequences, block or flow. A spec is 5 levels deep.
@@ -304,7 +304,7 @@ impl Builder {
                 kind: FrameKind::Map { pending_key, .. },
                 ..
             }) => match pending_key {
-                Some((key, at)) => (format!("{pointer}/{}", pointer_segment(key)), Some(*at)),
+                Some((key, at)) => (format!("{pointer}/{}", pointer::escape(key)), Some(*at)),
                 None => (pointer.clone(), None),
             },
         }

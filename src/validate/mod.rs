@@ -15,7 +15,7 @@ use jsonschema::{ValidationError, Validator};
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, key_path, sort_and_dedup};
-use crate::load::{SourceFile, SpanIndex, parse, pointer_segment};
+use crate::load::{SourceFile, SpanIndex, parse, pointer};
 use crate::model::Model;
 use crate::spec::Spec;
 
@@ -117,8 +117,8 @@ fn to_pointer(path: &serde_path_to_error::Path) -> String {
     path.iter()
         .map(|segment| match segment {
             Segment::Seq { index } => format!("/{index}"),
-            Segment::Map { key } => format!("/{}", pointer_segment(key)),
-            Segment::Enum { variant } => format!("/{}", pointer_segment(variant)),
+            Segment::Map { key } => format!("/{}", pointer::escape(key)),
+            Segment::Enum { variant } => format!("/{}", pointer::escape(variant)),
             Segment::Unknown => String::new(),
         })
         .collect()
@@ -147,7 +147,7 @@ fn prunable(error: &ValidationError<'_>) -> Option<Vec<String>> {
         ValidationErrorKind::AdditionalProperties { unexpected } => Some(
             unexpected
                 .iter()
-                .map(|k| format!("{pointer}/{}", pointer_segment(k)))
+                .map(|k| format!("{pointer}/{}", pointer::escape(k)))
                 .collect(),
         ),
         _ if pointer.is_empty() => None,
@@ -167,9 +167,8 @@ fn remove(value: &mut Value, pointer: &str) {
     let Some((parent, key)) = pointer.rsplit_once('/') else {
         return;
     };
-    let key = key.replace("~1", "/").replace("~0", "~");
     if let Some(Value::Object(map)) = value.pointer_mut(parent) {
-        map.remove(&key);
+        map.remove(&*pointer::unescape(key));
     }
 }
 

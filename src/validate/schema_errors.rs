@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::{Located, minimal_spec_help};
 use crate::cidr::Cidr;
 use crate::diag::{Diagnostic, key_path, suggest};
-use crate::load::pointer_segment;
+use crate::load::pointer;
 use crate::rules;
 
 /// One schema error as diagnostics (an unknown-keys error yields one per key).
@@ -38,7 +38,7 @@ pub(super) fn schema_error(
                         (!expected.is_empty())
                             .then(|| format!("expected one of: {}", expected.join(", ")))
                     });
-                let child = format!("{pointer}/{}", pointer_segment(name));
+                let child = format!("{pointer}/{}", pointer::escape(name));
                 let place = if pointer.is_empty() {
                     "the spec".to_owned()
                 } else {
@@ -193,14 +193,14 @@ fn expected_keys(error: &ValidationError<'_>, schema_root: &Value) -> Vec<String
 /// Follows a schema pointer, stepping through `$ref`s as jsonschema does.
 fn resolve<'a>(root: &'a Value, pointer: &str) -> Option<&'a Value> {
     let mut node = root;
-    for segment in pointer.split('/').skip(1) {
+    for segment in pointer::segments(pointer) {
         if let Some(reference) = node.get("$ref").and_then(Value::as_str) {
             node = root.pointer(reference.strip_prefix('#')?)?;
         }
         if segment == "$ref" {
             continue;
         }
-        node = node.get(segment.replace("~1", "/").replace("~0", "~"))?;
+        node = node.get(&*segment)?;
     }
     if let Some(reference) = node.get("$ref").and_then(Value::as_str) {
         node = root.pointer(reference.strip_prefix('#')?)?;

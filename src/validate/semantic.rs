@@ -16,7 +16,7 @@ use super::{Located, Pruned};
 use crate::cidr::Cidr;
 use crate::diag::{Diagnostic, key_path, suggest};
 use crate::layout::{self, LayoutError};
-use crate::load::pointer_segment;
+use crate::load::pointer::escape as pointer_segment;
 use crate::model::{self, Model};
 use crate::rules;
 use crate::spec::AzureName as _;
