@@ -1,6 +1,7 @@
 //! Resource-level extension points: every resource and module of the built-in templates sits
-//! in a named block, a team template that overrides one block changes only that resource, and
-//! every block can be extended with `super()` without changing a byte.
+//! in a named block, a team template that overrides one block changes only that resource,
+//! every block can be extended with `super()` without changing a byte, and the README lists
+//! every block.
 
 mod common;
 
@@ -255,4 +256,58 @@ fn every_block_extended_with_super_renders_identically() {
             spec.display()
         );
     }
+}
+
+/// The README's table of blocks: template → its blocks, in the order written.
+fn readme_blocks() -> BTreeMap<String, Vec<String>> {
+    let readme = fs::read_to_string(common::root().join("README.md")).unwrap();
+    let start = readme
+        .find("\n## Team templates\n")
+        .expect("README has a team templates section");
+    let section = &readme[start + 1..];
+    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+    let quoted = |cell: &str| -> Vec<String> {
+        cell.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut table = BTreeMap::new();
+    for row in section.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = row.split('|').collect();
+        let blocks = quoted(cells[2]);
+        for template in quoted(cells[1]) {
+            assert!(
+                table.insert(template.clone(), blocks.clone()).is_none(),
+                "README lists {template} twice"
+            );
+        }
+    }
+    table
+}
+
+#[test]
+fn the_readme_lists_every_block_of_every_template() {
+    let mut documented = readme_blocks();
+    for (name, source) in BUILTIN {
+        let mut names: Vec<String> = Vec::new();
+        for block in blocks(source) {
+            if !names.iter().any(|n| n == block.name) {
+                names.push(block.name.to_owned());
+            }
+        }
+        if names.is_empty() {
+            continue;
+        }
+        let listed = documented
+            .remove(*name)
+            .unwrap_or_else(|| panic!("README's table of blocks has no row for {name}: {names:?}"));
+        assert_eq!(listed, names, "README's blocks of {name}, in file order");
+    }
+    assert!(
+        documented.is_empty(),
+        "README lists templates without blocks or that do not exist: {:?}",
+        documented.keys()
+    );
 }
