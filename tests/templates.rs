@@ -79,6 +79,33 @@ fn a_team_template_extends_one_block_of_a_builtin() {
 }
 
 #[test]
+fn a_team_template_overrides_one_resource_of_a_builtin() {
+    let tree = mlgen::render_spec_file(&team_example()).unwrap();
+    assert_eq!(
+        tree.origin("infrastructure/mlops/main.tf"),
+        Some("terraform/mlops/main.tf.tera (team)")
+    );
+    let mlops = tree.get("infrastructure/mlops/main.tf").unwrap();
+    assert!(
+        mlops.contains("# Contoso's registry:")
+            && mlops.contains("  retention_policy_in_days      = 30\n")
+            && !mlops.contains("# The registry tier is rendered"),
+        "the team's registry replaces mlgen's: {mlops}"
+    );
+    assert_eq!(
+        mlops
+            .matches("resource \"azurerm_container_registry\"")
+            .count(),
+        1
+    );
+    assert!(
+        mlops.contains("resource \"azurerm_storage_account\" \"this\" {")
+            && mlops.contains("resource \"azurerm_machine_learning_workspace\" \"this\" {"),
+        "the other resources stay the built-in's"
+    );
+}
+
+#[test]
 fn extra_is_validated_against_the_team_schema_with_positions() {
     let team = fs::read_to_string(common::root().join("examples/team/templates/extra.schema.json"))
         .unwrap();

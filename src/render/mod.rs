@@ -10,6 +10,7 @@
 //! output, and no output path that is hidden or leaves the output directory.
 
 mod bicep;
+mod blocks;
 mod format;
 mod sandbox;
 mod terraform;
@@ -121,14 +122,16 @@ impl Renderer {
             .map(|(name, t)| (name.to_owned(), t.source.clone()))
             .chain(builtins)
             .collect();
-        tera.add_raw_templates(sources).map_err(|err| {
-            let message = chain(&err);
-            TemplateError {
-                template: first_named(&message, &selected)
-                    .unwrap_or_else(|| "(team templates)".to_owned()),
-                message,
-            }
-        })?;
+        tera.add_raw_templates(sources)
+            .and_then(|()| blocks::register_nested(&mut tera))
+            .map_err(|err| {
+                let message = chain(&err);
+                TemplateError {
+                    template: first_named(&message, &selected)
+                        .unwrap_or_else(|| "(team templates)".to_owned()),
+                    message,
+                }
+            })?;
         let graph = sandbox::check_graph(&tera).map_err(|err| {
             // Built-ins alone never recurse (a unit test checks), so a team template is
             // involved: blame the first one, with its file.
