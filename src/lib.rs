@@ -35,6 +35,7 @@ pub mod write;
 
 pub use app::run;
 pub use pipeline::{
-    RenderOptions, SpecInvalid, load_spec, render_spec, render_spec_file, validate_spec_file,
+    RenderOptions, SpecInvalid, load_spec, render_spec, render_spec_file, render_spec_with,
+    validate_spec_file,
 };
 pub use write::HandEdited;

@@ -125,6 +125,45 @@ pub fn render_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<Tree>
 }
 
 /// [`render_spec`], also returning the spec.
+/// Validates a spec file and renders it with templates compiled beforehand: for rendering
+/// many specs with the same templates without compiling them each time.
+///
+/// The renderer must have been built for every target the spec lists, and the spec must not
+/// name a team folder (`templates:`): rendering it with other templates would surprise.
+///
+/// ```
+/// use mlgen::render::Renderer;
+/// use mlgen::spec::Target;
+/// use mlgen::templates::TemplateSet;
+///
+/// let renderer = Renderer::new(&TemplateSet::builtin(), &Target::ALL)?;
+/// let dir = tempfile::tempdir()?;
+/// let spec = dir.path().join("mlgen.yaml");
+/// std::fs::write(&spec, "version: 1\nproject: {name: churn}\n")?;
+/// let tree = mlgen::render_spec_with(&spec, &renderer)?;
+/// assert!(tree.get("main/main.tf").is_some_and(|t| t.contains("module \"shared\"")));
+/// # Ok::<(), anyhow::Error>(())
+/// ```
+pub fn render_spec_with(path: &Path, renderer: &Renderer) -> anyhow::Result<Tree> {
+    let source = SourceFile::read(path)?;
+    let valid = validate::validate(&source).map_err(|diagnostics| SpecInvalid {
+        path: path.to_owned(),
+        diagnostics,
+    })?;
+    anyhow::ensure!(
+        valid.spec.templates.is_none(),
+        "{}: the spec names a team template folder; render it with `render_spec`",
+        path.display()
+    );
+    Ok(renderer.render(&valid.model, &spec_file_name(path))?)
+}
+
+/// The spec's file name, as the generated headers quote it.
+fn spec_file_name(path: &Path) -> String {
+    path.file_name()
+        .map_or_else(|| "mlgen.yaml".into(), |n| n.to_string_lossy().into_owned())
+}
+
 pub(crate) fn render_spec_and_keep(
     path: &Path,
     options: &RenderOptions,
@@ -141,9 +180,7 @@ pub(crate) fn render_spec_and_keep(
         );
         model.targets = vec![target];
     }
-    let spec_file = path
-        .file_name()
-        .map_or_else(|| "mlgen.yaml".into(), |n| n.to_string_lossy().into_owned());
+    let spec_file = spec_file_name(path);
     let renderer = {
         let _t = timings::stage("compile");
         Renderer::new(&templates, &model.targets)?

@@ -50,6 +50,8 @@ impl std::error::Error for TemplateError {}
 /// Compiled templates, ready to render any model.
 pub struct Renderer {
     tera: Tera,
+    /// The targets whose templates were compiled.
+    targets: Vec<Target>,
     /// Output templates, in name order.
     outputs: Vec<Output>,
     /// What each template may render, to find the template a render error is in.
@@ -192,6 +194,7 @@ impl Renderer {
             .collect();
         Ok(Self {
             tera,
+            targets: targets.to_vec(),
             outputs,
             graph,
             sources,
@@ -200,6 +203,15 @@ impl Renderer {
 
     /// Renders every output template of the model's targets.
     pub fn render(&self, model: &Model, spec_file: &str) -> Result<Tree, TemplateError> {
+        if let Some(missing) = model.targets.iter().find(|t| !self.targets.contains(t)) {
+            return Err(TemplateError {
+                template: "(renderer)".into(),
+                message: format!(
+                    "the {} templates were not compiled for this renderer",
+                    missing.name()
+                ),
+            });
+        }
         // Tera's renderer recurses once per nested tag, include and macro call. The sandbox
         // bounds both, and this thread's stack holds the deepest rendering those bounds allow,
         // whatever thread the caller runs on (test threads get 2 MiB).
