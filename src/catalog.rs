@@ -7,6 +7,31 @@
 
 use serde::Serialize;
 
+/// A resource the catalog's entries refer to. Each target spells its own reference to it
+/// (`render::terraform`, `render::bicep`), so an entry names the resource once for both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// The Machine Learning workspace.
+    Workspace,
+    /// The storage account.
+    Storage,
+    /// The storage account's blob service.
+    Blob,
+    /// The container registry.
+    Registry,
+    /// The Key Vault (from the shared module).
+    KeyVault,
+    /// The Application Insights component (from the shared module).
+    AppInsights,
+    /// The storage account's blob private endpoint.
+    StorageBlobEndpoint,
+    /// The storage account's file private endpoint.
+    StorageFileEndpoint,
+    /// The virtual network (network module).
+    VirtualNetwork,
+}
+
 /// One role granted to an identity on a resource.
 #[derive(Debug, Clone, Serialize)]
 pub struct RoleGrant {
@@ -16,8 +41,8 @@ pub struct RoleGrant {
     pub role: &'static str,
     /// Built-in role definition ID (the same in every tenant).
     pub role_id: &'static str,
-    /// The resource kind it is granted on.
-    pub scope: &'static str,
+    /// The resource it is granted on.
+    pub scope: Kind,
     /// Why, as recorded on the assignment.
     pub description: &'static str,
     /// When the grant exists.
@@ -68,8 +93,8 @@ pub fn granted_workspace_roles(
 pub struct PrivateEndpoint {
     /// Identifier-safe label.
     pub label: &'static str,
-    /// The resource kind it exposes.
-    pub resource: &'static str,
+    /// The resource it exposes.
+    pub resource: Kind,
     /// The sub-resource (group ID).
     pub subresource: &'static str,
     /// The private DNS zones (by key) its records go into.
@@ -126,8 +151,8 @@ pub const PRIVATE_DNS_ZONES: &[PrivateDnsZone] = &[
 pub struct DiagnosticSetting {
     /// Identifier-safe label.
     pub label: &'static str,
-    /// The resource kind whose logs it sends.
-    pub resource: &'static str,
+    /// The resource whose logs it sends.
+    pub resource: Kind,
     /// Suffix of the setting's name after `diag-<resource name>`.
     pub suffix: &'static str,
     /// Whether the resource has logs (the storage account itself has metrics only).
@@ -156,7 +181,7 @@ pub const WORKSPACE_ROLES: &[RoleGrant] = &[
         label: "storage",
         role: "Contributor",
         role_id: CONTRIBUTOR,
-        scope: "storage",
+        scope: Kind::Storage,
         description: "Workspace identity: manages its storage account (Microsoft's baseline).",
         when: When::Always,
         before_workspace: true,
@@ -166,7 +191,7 @@ pub const WORKSPACE_ROLES: &[RoleGrant] = &[
         label: "storage_blob",
         role: "Storage Blob Data Contributor",
         role_id: STORAGE_BLOB_DATA_CONTRIBUTOR,
-        scope: "storage",
+        scope: Kind::Storage,
         description: "Workspace identity: datastores, run artifacts and snapshots in blob storage.",
         when: When::Always,
         before_workspace: true,
@@ -176,7 +201,7 @@ pub const WORKSPACE_ROLES: &[RoleGrant] = &[
         label: "storage_file",
         role: "Storage File Data Privileged Contributor",
         role_id: STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR,
-        scope: "storage",
+        scope: Kind::Storage,
         description: "Workspace identity: the code and notebooks file share without account keys.",
         when: When::IdentityStorage,
         before_workspace: true,
@@ -186,7 +211,7 @@ pub const WORKSPACE_ROLES: &[RoleGrant] = &[
         label: "key_vault",
         role: "Contributor",
         role_id: CONTRIBUTOR,
-        scope: "key_vault",
+        scope: Kind::KeyVault,
         description: "Workspace identity: manages its Key Vault (Microsoft's baseline).",
         when: When::Always,
         before_workspace: true,
@@ -196,7 +221,7 @@ pub const WORKSPACE_ROLES: &[RoleGrant] = &[
         label: "key_vault_data",
         role: "Key Vault Administrator",
         role_id: "00482a5a-887f-4fb3-b363-3b7fe8e74483",
-        scope: "key_vault",
+        scope: Kind::KeyVault,
         description: "Workspace identity: secrets of datastores and connections (RBAC vault).",
         when: When::Always,
         before_workspace: true,
@@ -206,7 +231,7 @@ pub const WORKSPACE_ROLES: &[RoleGrant] = &[
         label: "registry",
         role: "Contributor",
         role_id: CONTRIBUTOR,
-        scope: "registry",
+        scope: Kind::Registry,
         description: "Workspace identity: builds and pushes environment images.",
         when: When::Always,
         before_workspace: true,
@@ -216,7 +241,7 @@ pub const WORKSPACE_ROLES: &[RoleGrant] = &[
         label: "app_insights",
         role: "Contributor",
         role_id: CONTRIBUTOR,
-        scope: "app_insights",
+        scope: Kind::AppInsights,
         description: "Workspace identity: its Application Insights component.",
         when: When::Always,
         before_workspace: true,
@@ -226,7 +251,7 @@ pub const WORKSPACE_ROLES: &[RoleGrant] = &[
         label: "workspace",
         role: "Contributor",
         role_id: CONTRIBUTOR,
-        scope: "workspace",
+        scope: Kind::Workspace,
         description: "Workspace identity: its own workspace (Microsoft's baseline).",
         when: When::Always,
         before_workspace: false,
@@ -236,7 +261,7 @@ pub const WORKSPACE_ROLES: &[RoleGrant] = &[
         label: "storage_blob_endpoint",
         role: "Reader",
         role_id: READER,
-        scope: "storage_blob_endpoint",
+        scope: Kind::StorageBlobEndpoint,
         description: "Workspace identity: lets Studio use storage behind its private endpoint.",
         when: When::PrivateEndpoints,
         before_workspace: false,
@@ -246,7 +271,7 @@ pub const WORKSPACE_ROLES: &[RoleGrant] = &[
         label: "storage_file_endpoint",
         role: "Reader",
         role_id: READER,
-        scope: "storage_file_endpoint",
+        scope: Kind::StorageFileEndpoint,
         description: "Workspace identity: lets Studio use storage behind its private endpoint.",
         when: When::PrivateEndpoints,
         before_workspace: false,
@@ -262,7 +287,7 @@ pub const COMPUTE_ROLES: &[RoleGrant] = &[
         label: "registry",
         role: "AcrPull",
         role_id: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
-        scope: "registry",
+        scope: Kind::Registry,
         description: "Compute identity: pulls environment images (admin user off).",
         when: When::Always,
         before_workspace: true,
@@ -272,7 +297,7 @@ pub const COMPUTE_ROLES: &[RoleGrant] = &[
         label: "storage_blob",
         role: "Storage Blob Data Contributor",
         role_id: STORAGE_BLOB_DATA_CONTRIBUTOR,
-        scope: "storage",
+        scope: Kind::Storage,
         description: "Compute identity: reads job inputs, writes outputs and MLflow artifacts.",
         when: When::Always,
         before_workspace: true,
@@ -282,7 +307,7 @@ pub const COMPUTE_ROLES: &[RoleGrant] = &[
         label: "key_vault",
         role: "Key Vault Secrets User",
         role_id: "4633458b-17de-408a-b874-0445c86b69e6",
-        scope: "key_vault",
+        scope: Kind::KeyVault,
         description: "Compute identity: reads datastore and connection secrets.",
         when: When::Always,
         before_workspace: true,
@@ -297,7 +322,7 @@ pub const ADMIN_ROLES: &[RoleGrant] = &[
         label: "workspace",
         role: "AzureML Data Scientist",
         role_id: "f6c7c914-8db3-469d-8ca1-694a8f32e121",
-        scope: "workspace",
+        scope: Kind::Workspace,
         description: "jobs, data, models, endpoints; no compute or workspace changes",
         when: When::Always,
         before_workspace: false,
@@ -307,7 +332,7 @@ pub const ADMIN_ROLES: &[RoleGrant] = &[
         label: "storage_blob",
         role: "Storage Blob Data Contributor",
         role_id: STORAGE_BLOB_DATA_CONTRIBUTOR,
-        scope: "storage",
+        scope: Kind::Storage,
         description: "Studio: upload, browse and preview data",
         when: When::Always,
         before_workspace: false,
@@ -317,7 +342,7 @@ pub const ADMIN_ROLES: &[RoleGrant] = &[
         label: "storage_file",
         role: "Storage File Data Privileged Contributor",
         role_id: STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR,
-        scope: "storage",
+        scope: Kind::Storage,
         description: "Studio: notebooks and the file explorer",
         when: When::Always,
         before_workspace: false,
@@ -329,25 +354,25 @@ pub const ADMIN_ROLES: &[RoleGrant] = &[
 pub const PRIVATE_ENDPOINTS: &[PrivateEndpoint] = &[
     PrivateEndpoint {
         label: "workspace",
-        resource: "workspace",
+        resource: Kind::Workspace,
         subresource: "amlworkspace",
         zones: &["amlworkspace", "notebooks"],
     },
     PrivateEndpoint {
         label: "storage_blob",
-        resource: "storage",
+        resource: Kind::Storage,
         subresource: "blob",
         zones: &["blob"],
     },
     PrivateEndpoint {
         label: "storage_file",
-        resource: "storage",
+        resource: Kind::Storage,
         subresource: "file",
         zones: &["file"],
     },
     PrivateEndpoint {
         label: "registry",
-        resource: "registry",
+        resource: Kind::Registry,
         subresource: "registry",
         zones: &["registry"],
     },
@@ -357,28 +382,28 @@ pub const PRIVATE_ENDPOINTS: &[PrivateEndpoint] = &[
 pub const DIAGNOSTICS: &[DiagnosticSetting] = &[
     DiagnosticSetting {
         label: "workspace",
-        resource: "workspace",
+        resource: Kind::Workspace,
         suffix: "",
         logs: true,
         metric: "AllMetrics",
     },
     DiagnosticSetting {
         label: "storage",
-        resource: "storage",
+        resource: Kind::Storage,
         suffix: "",
         logs: false,
         metric: "Transaction",
     },
     DiagnosticSetting {
         label: "storage_blob",
-        resource: "blob",
+        resource: Kind::Blob,
         suffix: "-blob",
         logs: true,
         metric: "Transaction",
     },
     DiagnosticSetting {
         label: "registry",
-        resource: "registry",
+        resource: Kind::Registry,
         suffix: "",
         logs: true,
         metric: "AllMetrics",
@@ -388,8 +413,6 @@ pub const DIAGNOSTICS: &[DiagnosticSetting] = &[
 /// One CORS rule on a storage service, for Azure ML Studio in the user's browser.
 #[derive(Debug, Clone, Serialize)]
 pub struct CorsRule {
-    /// The storage service: `blob` or `file`.
-    pub service: &'static str,
     /// Origins allowed to call it.
     pub origins: &'static [&'static str],
     /// HTTP methods allowed.
@@ -413,20 +436,40 @@ const STUDIO_ORIGINS: &[&str] = &[
 
 /// The storage CORS rules Studio needs (the AVM examples' methods: blob with `PATCH`, file
 /// without).
-pub const STUDIO_CORS: &[CorsRule] = &[
-    CorsRule {
-        service: "blob",
+pub const STUDIO_CORS: StudioCors = StudioCors {
+    blob: CorsRule {
         origins: STUDIO_ORIGINS,
         methods: &["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"],
         max_age_seconds: 1800,
     },
-    CorsRule {
-        service: "file",
+    file: CorsRule {
         origins: STUDIO_ORIGINS,
         methods: &["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"],
         max_age_seconds: 1800,
     },
-];
+};
+
+/// Studio's CORS rule for each storage service.
+#[derive(Debug, Clone, Serialize)]
+pub struct StudioCors {
+    /// On the blob service.
+    pub blob: CorsRule,
+    /// On the file service.
+    pub file: CorsRule,
+}
+
+/// The private DNS zones the mlops module's endpoints register in, in catalog order: the
+/// zones the mlops module needs passed in (the Key Vault's zone serves the shared module).
+pub fn mlops_dns_zones() -> Vec<&'static PrivateDnsZone> {
+    PRIVATE_DNS_ZONES
+        .iter()
+        .filter(|zone| {
+            PRIVATE_ENDPOINTS
+                .iter()
+                .any(|pe| pe.zones.contains(&zone.key))
+        })
+        .collect()
+}
 
 /// The catalog as template context.
 #[derive(Debug, Clone, Serialize)]
@@ -444,7 +487,7 @@ pub struct Catalog {
     /// See [`PRIVATE_DNS_ZONES`].
     pub private_dns_zones: &'static [PrivateDnsZone],
     /// See [`STUDIO_CORS`].
-    pub studio_cors: &'static [CorsRule],
+    pub studio_cors: StudioCors,
 }
 
 /// The whole catalog.

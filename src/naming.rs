@@ -13,6 +13,8 @@
 
 use serde::Serialize;
 
+use crate::catalog::{self, Kind};
+
 /// Length of the deployment-time suffix of the globally unique names.
 pub const SUFFIX_LENGTH: usize = 4;
 /// Stands in for the deployment-time suffix in names shown before deployment.
@@ -22,6 +24,84 @@ pub const SUFFIX_PLACEHOLDER: &str = "xxxx";
 /// value, as the Azure Verified Modules rely on for role assignment names
 /// (Azure/terraform-azure-avm-utl-interfaces, `main.role_assignments.tf`).
 pub const ARM_GUID_NAMESPACE: &str = "11fb06fb-712d-4ddd-98c7-e71bbd588830";
+
+/// Private endpoints are named `pe-<resource name>-<sub-resource>`.
+pub const PRIVATE_ENDPOINT_PREFIX: &str = "pe-";
+/// Diagnostic settings are named `diag-<resource name>` (plus a suffix for a sub-service).
+pub const DIAGNOSTIC_SETTING_PREFIX: &str = "diag-";
+
+/// The part of a private endpoint's name after the resource's name.
+pub fn private_endpoint_suffix(subresource: &str) -> String {
+    format!("-{subresource}")
+}
+
+/// A name made from another resource's name: `prefix`, that name, `suffix`. Modules receive
+/// the other name as an input (for the globally unique ones it is only known at deployment),
+/// so each target spells it as an interpolation; [`Names::secondary`] spells it out for the
+/// validator.
+#[derive(Debug, Clone, Copy)]
+pub struct Secondary {
+    /// What the context and templates call it.
+    pub label: &'static str,
+    /// Text before the other name.
+    pub prefix: &'static str,
+    /// The resource whose name it is made from.
+    pub of: Kind,
+    /// Text after the other name.
+    pub suffix: &'static str,
+}
+
+/// The secondary names of the shared and network modules (the mlops module's private
+/// endpoints and diagnostic settings are named from the catalog with the prefixes above).
+pub const SECONDARY: &[Secondary] = &[
+    Secondary {
+        label: "key_vault_private_endpoint",
+        prefix: PRIVATE_ENDPOINT_PREFIX,
+        of: Kind::KeyVault,
+        suffix: "-vault",
+    },
+    Secondary {
+        label: "key_vault_diagnostic_setting",
+        prefix: DIAGNOSTIC_SETTING_PREFIX,
+        of: Kind::KeyVault,
+        suffix: "",
+    },
+    Secondary {
+        label: "nat_public_ip",
+        prefix: "pip-",
+        of: Kind::VirtualNetwork,
+        suffix: "-nat",
+    },
+    Secondary {
+        label: "nat_gateway",
+        prefix: "ng-",
+        of: Kind::VirtualNetwork,
+        suffix: "",
+    },
+    Secondary {
+        label: "training_nsg",
+        prefix: "nsg-",
+        of: Kind::VirtualNetwork,
+        suffix: "-training",
+    },
+    Secondary {
+        label: "private_endpoints_nsg",
+        prefix: "nsg-",
+        of: Kind::VirtualNetwork,
+        suffix: "-private-endpoints",
+    },
+    Secondary {
+        label: "dns_zone_link",
+        prefix: "link-",
+        of: Kind::VirtualNetwork,
+        suffix: "",
+    },
+];
+
+/// Subnet names, the same in every network.
+pub const TRAINING_SUBNET: &str = "snet-training";
+/// See [`TRAINING_SUBNET`].
+pub const PRIVATE_ENDPOINT_SUBNET: &str = "snet-private-endpoints";
 
 /// Every Azure resource name a spec derives (compute clusters are named in the spec itself).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -46,10 +126,34 @@ pub struct Names {
     pub workspace_identity: String,
     /// The user-assigned managed identity every compute cluster and instance runs as.
     pub compute_identity: String,
+    /// Names of the training and private-endpoint subnets.
+    pub subnets: Subnets,
+    /// Names of the Bicep deployments of the modules.
+    pub deployments: Deployments,
     /// The globally unique names without their suffix.
     pub prefixes: GlobalPrefixes,
     /// `project.suffix`, when the spec fixes it; otherwise the deployment derives it.
     pub suffix: Option<String>,
+}
+
+/// Subnet names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Subnets {
+    /// Compute.
+    pub training: &'static str,
+    /// Private endpoints.
+    pub private_endpoints: &'static str,
+}
+
+/// Names of the module deployments of the Bicep entry point: `<project>-<env>-<module>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Deployments {
+    /// The network module.
+    pub network: String,
+    /// The shared module.
+    pub shared: String,
+    /// The mlops module.
+    pub mlops: String,
 }
 
 /// The globally unique names up to their suffix.
@@ -84,9 +188,62 @@ impl Names {
             virtual_network: format!("vnet-{project}-{environment}"),
             workspace_identity: format!("id-{project}-{environment}"),
             compute_identity: format!("id-{project}-{environment}-compute"),
+            subnets: Subnets {
+                training: TRAINING_SUBNET,
+                private_endpoints: PRIVATE_ENDPOINT_SUBNET,
+            },
+            deployments: Deployments {
+                network: format!("{project}-{environment}-network"),
+                shared: format!("{project}-{environment}-shared"),
+                mlops: format!("{project}-{environment}-ml"),
+            },
             prefixes,
             suffix: suffix.map(str::to_owned),
         }
+    }
+
+    /// The name of `kind`'s resource (with the suffix placeholder where the deployment
+    /// completes it); `None` for the private endpoints, which have no name of their own here.
+    pub fn of(&self, kind: Kind) -> Option<&str> {
+        Some(match kind {
+            Kind::Workspace => &self.machine_learning_workspace,
+            Kind::Storage | Kind::Blob => &self.storage_account,
+            Kind::Registry => &self.container_registry,
+            Kind::KeyVault => &self.key_vault,
+            Kind::AppInsights => &self.application_insights,
+            Kind::VirtualNetwork => &self.virtual_network,
+            Kind::StorageBlobEndpoint | Kind::StorageFileEndpoint => return None,
+        })
+    }
+
+    /// Every secondary name spelled out (label, name): the shared and network modules'
+    /// ([`SECONDARY`]) and the mlops module's private endpoints and diagnostic settings.
+    pub fn secondary(&self) -> Vec<(String, String)> {
+        let mut names: Vec<(String, String)> = SECONDARY
+            .iter()
+            .filter_map(|s| {
+                let of = self.of(s.of)?;
+                Some((s.label.to_owned(), format!("{}{of}{}", s.prefix, s.suffix)))
+            })
+            .collect();
+        for pe in catalog::PRIVATE_ENDPOINTS {
+            if let Some(of) = self.of(pe.resource) {
+                let suffix = private_endpoint_suffix(pe.subresource);
+                names.push((
+                    format!("{}_private_endpoint", pe.label),
+                    format!("{PRIVATE_ENDPOINT_PREFIX}{of}{suffix}"),
+                ));
+            }
+        }
+        for d in catalog::DIAGNOSTICS {
+            if let Some(of) = self.of(d.resource) {
+                names.push((
+                    format!("{}_diagnostic_setting", d.label),
+                    format!("{DIAGNOSTIC_SETTING_PREFIX}{of}{}", d.suffix),
+                ));
+            }
+        }
+        names
     }
 
     /// Each name with the rule it must satisfy, in a stable order.
@@ -303,5 +460,35 @@ mod tests {
         assert!(STORAGE_ACCOUNT.check("stAbc").is_err());
         assert!(RESOURCE_GROUP.check("rg.").is_err());
         assert!(APPLICATION_INSIGHTS.check("a/b").is_err());
+    }
+}
+
+#[cfg(test)]
+mod secondary_tests {
+    use super::*;
+
+    #[test]
+    fn secondary_names_are_made_from_the_primary_ones() {
+        let names = Names::derive("churn", "dev", None);
+        let secondary: std::collections::BTreeMap<String, String> =
+            names.secondary().into_iter().collect();
+        assert_eq!(
+            secondary["key_vault_private_endpoint"],
+            "pe-kv-churn-dev-xxxx-vault"
+        );
+        assert_eq!(secondary["training_nsg"], "nsg-vnet-churn-dev-training");
+        assert_eq!(
+            secondary["storage_blob_private_endpoint"],
+            "pe-stchurndevxxxx-blob"
+        );
+        assert_eq!(
+            secondary["storage_blob_diagnostic_setting"],
+            "diag-stchurndevxxxx-blob"
+        );
+        assert_eq!(names.deployments.mlops, "churn-dev-ml");
+        assert_eq!(
+            secondary.len(),
+            SECONDARY.len() + catalog::PRIVATE_ENDPOINTS.len() + catalog::DIAGNOSTICS.len()
+        );
     }
 }

@@ -40,10 +40,6 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/bicep/_header.tera"),
     ),
     (
-        "bicep/_refs.tera",
-        include_str!("../templates/bicep/_refs.tera"),
-    ),
-    (
         "bicep/_studio_cors.tera",
         include_str!("../templates/bicep/_studio_cors.tera"),
     ),
@@ -86,10 +82,6 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "terraform/_header.tera",
         include_str!("../templates/terraform/_header.tera"),
-    ),
-    (
-        "terraform/_refs.tera",
-        include_str!("../templates/terraform/_refs.tera"),
     ),
     (
         "terraform/_studio_cors.tera",
@@ -344,6 +336,35 @@ pub fn export(dir: &Path) -> anyhow::Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The model and each target's context carry every decision (issue 12): a built-in
+    /// template loops and spells syntax, but never compares or concatenates strings to decide
+    /// or build something. (`set_global param_file` names the template's own output file.)
+    #[test]
+    fn builtin_templates_decide_nothing_by_comparing_strings() {
+        for (name, source) in BUILTIN {
+            for (number, line) in source.lines().enumerate() {
+                let tags: Vec<&str> = line
+                    .split("{%")
+                    .skip(1)
+                    .chain(line.split("{{").skip(1))
+                    .collect();
+                for tag in tags {
+                    let code = tag.split(['%', '}']).next().unwrap_or("");
+                    let compares = ["==", "!=", " in "]
+                        .iter()
+                        .any(|op| code.contains(op) && code.contains('"'));
+                    let concatenates = code.contains(" ~ ") && !code.contains("param_file");
+                    assert!(
+                        !compares && !concatenates,
+                        "{name}:{}: `{}` decides or builds with strings; put it in the model",
+                        number + 1,
+                        line.trim()
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn builtin_lists_every_template_file() {

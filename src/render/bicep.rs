@@ -5,6 +5,52 @@ use std::collections::HashMap;
 
 use tera::{Tera, Value};
 
+use super::target_context::Spelling;
+use crate::catalog::Kind;
+use crate::model::Model;
+
+/// Bicep's symbols for the mlops, shared and network modules' resources.
+pub(super) struct Bicep;
+
+impl Spelling for Bicep {
+    fn reference(&self, kind: Kind) -> &'static str {
+        match kind {
+            Kind::Workspace => "workspace",
+            Kind::Storage => "storageAccount",
+            Kind::Blob => "blobService",
+            Kind::Registry => "containerRegistry",
+            Kind::KeyVault => "keyVault",
+            Kind::AppInsights => "appInsights",
+            Kind::StorageBlobEndpoint => "storage_blobPrivateEndpoint",
+            Kind::StorageFileEndpoint => "storage_filePrivateEndpoint",
+            Kind::VirtualNetwork => "virtualNetwork",
+        }
+    }
+
+    fn name_literal(&self, prefix: &str, kind: Kind, suffix: &str) -> String {
+        format!("'{prefix}${{{}}}{suffix}'", name_parameter(kind))
+    }
+
+    /// Bicep always uses identity-based datastores (its API has no version problem).
+    fn identity_storage(&self, _model: &Model) -> bool {
+        true
+    }
+}
+
+/// The module parameter holding `kind`'s name.
+fn name_parameter(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Workspace => "machineLearningWorkspaceName",
+        Kind::Storage | Kind::Blob | Kind::StorageBlobEndpoint | Kind::StorageFileEndpoint => {
+            "storageAccountName"
+        }
+        Kind::Registry => "containerRegistryName",
+        Kind::KeyVault => "keyVaultName",
+        Kind::AppInsights => "applicationInsightsName",
+        Kind::VirtualNetwork => "virtualNetworkName",
+    }
+}
+
 /// `value` as a single-quoted Bicep string whose content is exactly `value`: `\`, `'` and the
 /// interpolation opener `${` are escaped, control characters become `\n`, `\r`, `\t` or
 /// `\u{…}`, so a spec value can never become Bicep syntax.

@@ -13,6 +13,7 @@ mod bicep;
 mod blocks;
 mod format;
 mod sandbox;
+mod target_context;
 mod terraform;
 
 pub use bicep::quote as quote_bicep;
@@ -234,26 +235,8 @@ impl Renderer {
         // The file name goes into a comment line of every file; a newline in it would end the
         // comment and let the name inject code.
         context.insert("spec_file", &sandbox::printable(spec_file));
+        // The catalog as it is, for team templates; the built-ins read each target's joins.
         context.insert("catalog", &crate::catalog::catalog());
-        // The workspace grants each target renders: Bicep always uses identity-based
-        // datastores, Terraform only where its azurerm pin allows (see `catalog::When`).
-        let private_endpoints = model.network.private_endpoints;
-        context.insert(
-            "workspace_roles",
-            &std::collections::BTreeMap::from([
-                (
-                    "terraform",
-                    crate::catalog::granted_workspace_roles(
-                        model.terraform.identity_storage,
-                        private_endpoints,
-                    ),
-                ),
-                (
-                    "bicep",
-                    crate::catalog::granted_workspace_roles(true, private_endpoints),
-                ),
-            ]),
-        );
         context.insert("arm_guid_namespace", crate::naming::ARM_GUID_NAMESPACE);
         context.insert("names_suffix_length", &crate::naming::SUFFIX_LENGTH);
         // Templates that are not per-environment see the base environment.
@@ -261,6 +244,11 @@ impl Renderer {
         let mut tree = Tree::default();
         let mut budget = sandbox::MAX_RUN_BYTES;
         for target in &model.targets {
+            let spelling: &dyn target_context::Spelling = match target {
+                Target::Terraform => &terraform::Terraform,
+                Target::Bicep => &bicep::Bicep,
+            };
+            target_context::insert(&mut context, model, spelling);
             let prefix = format!("{}/", target.name());
             for output in self.outputs.iter().filter(|o| o.name.starts_with(&prefix)) {
                 let mut emit = |text: String, env_name: &str| -> Result<(), TemplateError> {

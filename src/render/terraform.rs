@@ -5,6 +5,52 @@ use std::collections::HashMap;
 
 use tera::{Tera, Value};
 
+use super::target_context::Spelling;
+use crate::catalog::Kind;
+use crate::model::Model;
+
+/// Terraform's references to the mlops, shared and network modules' resources.
+pub(super) struct Terraform;
+
+impl Spelling for Terraform {
+    fn reference(&self, kind: Kind) -> &'static str {
+        match kind {
+            Kind::Workspace => "azurerm_machine_learning_workspace.this.id",
+            Kind::Storage => "azurerm_storage_account.this.id",
+            Kind::Blob => r#""${azurerm_storage_account.this.id}/blobServices/default""#,
+            Kind::Registry => "azurerm_container_registry.this.id",
+            Kind::KeyVault => "var.kv_id",
+            Kind::AppInsights => "var.appinsights_id",
+            Kind::StorageBlobEndpoint => "azurerm_private_endpoint.storage_blob.id",
+            Kind::StorageFileEndpoint => "azurerm_private_endpoint.storage_file.id",
+            Kind::VirtualNetwork => "azurerm_virtual_network.this.id",
+        }
+    }
+
+    fn name_literal(&self, prefix: &str, kind: Kind, suffix: &str) -> String {
+        format!("\"{prefix}${{var.{}}}{suffix}\"", name_variable(kind))
+    }
+
+    /// Only where the azurerm pin allows `storage_account_access_type` (see the model).
+    fn identity_storage(&self, model: &Model) -> bool {
+        model.terraform.identity_storage
+    }
+}
+
+/// The module variable holding `kind`'s name.
+fn name_variable(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Workspace => "machine_learning_workspace_name",
+        Kind::Storage | Kind::Blob | Kind::StorageBlobEndpoint | Kind::StorageFileEndpoint => {
+            "storage_account_name"
+        }
+        Kind::Registry => "container_registry_name",
+        Kind::KeyVault => "key_vault_name",
+        Kind::AppInsights => "application_insights_name",
+        Kind::VirtualNetwork => "virtual_network_name",
+    }
+}
+
 /// `value` as a quoted HCL string whose content is exactly `value`: quotes and backslashes are
 /// escaped, control characters become `\n`, `\t`, … or `\uNNNN`, and the template sequences
 /// `${` and `%{` are doubled so that Terraform never evaluates them.
