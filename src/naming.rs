@@ -8,12 +8,13 @@
 //! so both targets name the same resources identically, the same spec in two subscriptions
 //! never collides, and a redeployment into the same subscription never renames anything.
 //! `project.suffix` replaces the hashed suffix. This module is the only place names are made;
-//! the validator checks every derived name against [`NameRule`]s before anything is rendered
-//! (with [`SUFFIX_PLACEHOLDER`] standing in for a suffix not known until deployment).
+//! the validator checks every derived name against its rule in [`crate::rules`] before anything
+//! is rendered (with [`SUFFIX_PLACEHOLDER`] standing in for a suffix not known until deployment).
 
 use serde::Serialize;
 
 use crate::catalog::{self, Kind};
+use crate::rules::{self, Rule};
 
 /// Length of the deployment-time suffix of the globally unique names.
 pub const SUFFIX_LENGTH: usize = 4;
@@ -246,168 +247,28 @@ impl Names {
         names
     }
 
-    /// Each name with the rule it must satisfy, in a stable order.
-    pub fn with_rules(&self) -> [(&str, &'static NameRule); 10] {
+    /// Each name with the catalog rule it must satisfy, in a stable order.
+    pub fn with_rules(&self) -> [(&str, &'static Rule); 10] {
         [
-            (&self.resource_group, &RESOURCE_GROUP),
-            (&self.key_vault, &KEY_VAULT),
-            (&self.log_analytics_workspace, &LOG_ANALYTICS_WORKSPACE),
-            (&self.application_insights, &APPLICATION_INSIGHTS),
+            (&self.resource_group, &rules::RESOURCE_GROUP),
+            (&self.key_vault, &rules::KEY_VAULT),
+            (
+                &self.log_analytics_workspace,
+                &rules::LOG_ANALYTICS_WORKSPACE,
+            ),
+            (&self.application_insights, &rules::APPLICATION_INSIGHTS),
             (
                 &self.machine_learning_workspace,
-                &MACHINE_LEARNING_WORKSPACE,
+                &rules::MACHINE_LEARNING_WORKSPACE,
             ),
-            (&self.storage_account, &STORAGE_ACCOUNT),
-            (&self.container_registry, &CONTAINER_REGISTRY),
-            (&self.virtual_network, &VIRTUAL_NETWORK),
-            (&self.workspace_identity, &MANAGED_IDENTITY),
-            (&self.compute_identity, &MANAGED_IDENTITY),
+            (&self.storage_account, &rules::STORAGE_ACCOUNT),
+            (&self.container_registry, &rules::CONTAINER_REGISTRY),
+            (&self.virtual_network, &rules::VIRTUAL_NETWORK),
+            (&self.workspace_identity, &rules::MANAGED_IDENTITY),
+            (&self.compute_identity, &rules::MANAGED_IDENTITY),
         ]
     }
 }
-
-/// Azure's naming rule for one resource type.
-#[derive(Debug)]
-pub struct NameRule {
-    /// Human name of the resource type.
-    pub resource: &'static str,
-    /// Shortest allowed name.
-    pub min: usize,
-    /// Longest allowed name.
-    pub max: usize,
-    /// The allowed characters and shape, in words.
-    pub shape: &'static str,
-    is_valid_shape: fn(&str) -> bool,
-}
-
-impl NameRule {
-    /// `Err` with a sentence naming the broken rule.
-    pub fn check(&self, name: &str) -> Result<(), String> {
-        let len = name.chars().count();
-        if len < self.min || len > self.max {
-            return Err(format!(
-                "the derived {} name `{name}` is {len} characters long; Azure allows {}-{}",
-                self.resource, self.min, self.max
-            ));
-        }
-        if !(self.is_valid_shape)(name) {
-            return Err(format!(
-                "the derived {} name `{name}` is not allowed by Azure: {}",
-                self.resource, self.shape
-            ));
-        }
-        Ok(())
-    }
-}
-
-fn is_alnum_or(extra: &'static str) -> impl Fn(char) -> bool {
-    move |c: char| c.is_ascii_alphanumeric() || extra.contains(c)
-}
-
-fn starts_and_ends_alnum(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
-}
-
-/// Resource group: 1-90 of letters, digits, `_-.()`, not ending in a period.
-pub static RESOURCE_GROUP: NameRule = NameRule {
-    resource: "resource group",
-    min: 1,
-    max: 90,
-    shape: "letters, digits, underscores, hyphens, periods and parentheses, not ending with a period",
-    is_valid_shape: |n| n.chars().all(is_alnum_or("_-.()")) && !n.ends_with('.'),
-};
-
-/// Key Vault: 3-24 of letters, digits and single hyphens, starting with a letter.
-pub static KEY_VAULT: NameRule = NameRule {
-    resource: "Key Vault",
-    min: 3,
-    max: 24,
-    shape: "letters, digits and hyphens, starting with a letter, ending with a letter or digit, \
-            no consecutive hyphens",
-    is_valid_shape: |n| {
-        n.chars().all(is_alnum_or("-"))
-            && n.starts_with(|c: char| c.is_ascii_alphabetic())
-            && starts_and_ends_alnum(n)
-            && !n.contains("--")
-    },
-};
-
-/// Log Analytics workspace: 4-63 of letters, digits and hyphens, alphanumeric at both ends.
-pub static LOG_ANALYTICS_WORKSPACE: NameRule = NameRule {
-    resource: "Log Analytics workspace",
-    min: 4,
-    max: 63,
-    shape: "letters, digits and hyphens, starting and ending with a letter or digit",
-    is_valid_shape: |n| n.chars().all(is_alnum_or("-")) && starts_and_ends_alnum(n),
-};
-
-/// Application Insights: 1-260, none of `%&\?/`, not ending in a space or period.
-pub static APPLICATION_INSIGHTS: NameRule = NameRule {
-    resource: "Application Insights",
-    min: 1,
-    max: 260,
-    shape: "no `%&\\?/` characters, not ending with a space or period",
-    is_valid_shape: |n| !n.contains(['%', '&', '\\', '?', '/']) && !n.ends_with([' ', '.']),
-};
-
-/// Machine Learning workspace: 3-33 of letters, digits, `-` and `_`, starting alphanumeric.
-pub static MACHINE_LEARNING_WORKSPACE: NameRule = NameRule {
-    resource: "Machine Learning workspace",
-    min: 3,
-    max: 33,
-    shape: "letters, digits, hyphens and underscores, starting with a letter or digit",
-    is_valid_shape: |n| {
-        n.chars().all(is_alnum_or("-_")) && n.starts_with(|c: char| c.is_ascii_alphanumeric())
-    },
-};
-
-/// Storage account: 3-24 lowercase letters and digits.
-pub static STORAGE_ACCOUNT: NameRule = NameRule {
-    resource: "storage account",
-    min: 3,
-    max: 24,
-    shape: "lowercase letters and digits only",
-    is_valid_shape: |n| {
-        n.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-    },
-};
-
-/// Container registry: 5-50 letters and digits.
-pub static CONTAINER_REGISTRY: NameRule = NameRule {
-    resource: "container registry",
-    min: 5,
-    max: 50,
-    shape: "letters and digits only",
-    is_valid_shape: |n| n.chars().all(|c| c.is_ascii_alphanumeric()),
-};
-
-/// User-assigned managed identity: 3-128 of letters, digits, hyphens and underscores,
-/// starting with a letter or digit.
-pub static MANAGED_IDENTITY: NameRule = NameRule {
-    resource: "managed identity",
-    min: 3,
-    max: 128,
-    shape: "letters, digits, hyphens and underscores, starting with a letter or digit",
-    is_valid_shape: |n| {
-        n.chars().all(is_alnum_or("_-")) && n.starts_with(|c: char| c.is_ascii_alphanumeric())
-    },
-};
-
-/// Virtual network: 2-64 of letters, digits, `_.-`, starting alphanumeric, ending alphanumeric
-/// or `_`.
-pub static VIRTUAL_NETWORK: NameRule = NameRule {
-    resource: "virtual network",
-    min: 2,
-    max: 64,
-    shape: "letters, digits, underscores, periods and hyphens, starting with a letter or digit",
-    is_valid_shape: |n| {
-        n.chars().all(is_alnum_or("_.-"))
-            && n.starts_with(|c: char| c.is_ascii_alphanumeric())
-            && n.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
-    },
-};
 
 #[cfg(test)]
 mod tests {
@@ -437,29 +298,37 @@ mod tests {
     #[test]
     fn every_default_name_passes_its_rule() {
         for (name, rule) in Names::derive("churn", "dev", None).with_rules() {
-            assert_eq!(rule.check(name), Ok(()), "{name}");
+            assert_eq!(rule.check_name(name), Ok(()), "{name}");
         }
     }
 
     #[test]
     fn long_project_and_environment_break_the_key_vault_limit() {
         let names = Names::derive("abcdefghijkl", "abcdefgh", None);
-        let err = KEY_VAULT.check(&names.key_vault).unwrap_err();
+        let err = rules::KEY_VAULT.check_name(&names.key_vault).unwrap_err();
         assert!(
             err.contains("is 29 characters long; Azure allows 3-24"),
             "{err}"
         );
-        assert!(STORAGE_ACCOUNT.check(&names.storage_account).is_err());
-        assert!(CONTAINER_REGISTRY.check(&names.container_registry).is_ok());
+        assert!(
+            rules::STORAGE_ACCOUNT
+                .check_name(&names.storage_account)
+                .is_err()
+        );
+        assert!(
+            rules::CONTAINER_REGISTRY
+                .check_name(&names.container_registry)
+                .is_ok()
+        );
     }
 
     #[test]
     fn shapes_are_enforced() {
-        assert!(KEY_VAULT.check("kv--double").is_err());
-        assert!(KEY_VAULT.check("1kv-abc").is_err());
-        assert!(STORAGE_ACCOUNT.check("stAbc").is_err());
-        assert!(RESOURCE_GROUP.check("rg.").is_err());
-        assert!(APPLICATION_INSIGHTS.check("a/b").is_err());
+        assert!(rules::KEY_VAULT.check_name("kv--double").is_err());
+        assert!(rules::KEY_VAULT.check_name("1kv-abc").is_err());
+        assert!(rules::STORAGE_ACCOUNT.check_name("stAbc").is_err());
+        assert!(rules::RESOURCE_GROUP.check_name("rg.").is_err());
+        assert!(rules::APPLICATION_INSIGHTS.check_name("a/b").is_err());
     }
 }
 

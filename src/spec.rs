@@ -4,7 +4,8 @@
 //! no defaults are applied here (that is `model`'s job), so the JSON Schema generated from them
 //! with schemars documents precisely what may be written. Unknown keys are rejected both by serde
 //! (`deny_unknown_fields`) and by the schema (`additionalProperties: false`). Patterns and ranges
-//! live in [`crate::rules`] so that the schema, the validator and the error messages share them.
+//! come from the rule catalog in [`crate::rules`], which the validator, the error messages and the
+//! Terraform and Bicep output share.
 
 use std::collections::BTreeMap;
 
@@ -41,11 +42,11 @@ pub struct Spec {
     pub terraform: Option<TerraformSettings>,
     /// Object IDs of the users or groups that administer the workspace (granted
     /// `AzureML Data Scientist` on it).
-    #[schemars(length(max = 100), inner(regex(pattern = rules::GUID)))]
+    #[schemars(length(max = 100), inner(regex(pattern = rules::OBJECT_ID.schema_pattern())))]
     pub admins: Option<Vec<String>>,
     /// Environments to render variable files for (default: `[project.environment]`). Each gets
     /// `main/<env>.tfvars`, `main/<env>.bicepparam` and, with `backend`, `main/<env>.backend.hcl`.
-    #[schemars(length(min = 1, max = 20), extend("uniqueItems" = true), inner(regex(pattern = rules::ENVIRONMENT)))]
+    #[schemars(length(min = 1, max = 20), extend("uniqueItems" = true), inner(regex(pattern = rules::ENVIRONMENT.schema_pattern())))]
     pub environments: Option<Vec<String>>,
     /// Per-environment changes to the base spec, keyed by environment name.
     pub overrides: Option<BTreeMap<String, EnvironmentOverride>>,
@@ -62,13 +63,13 @@ pub struct Spec {
 pub struct Project {
     /// Short project name, part of every resource name: 2-12 lowercase letters and digits,
     /// starting with a letter.
-    #[schemars(regex(pattern = rules::PROJECT_NAME))]
+    #[schemars(regex(pattern = rules::PROJECT_NAME.schema_pattern()))]
     pub name: String,
     /// Environment name (default `dev`): 1-8 lowercase letters and digits, starting with a letter.
-    #[schemars(regex(pattern = rules::ENVIRONMENT))]
+    #[schemars(regex(pattern = rules::ENVIRONMENT.schema_pattern()))]
     pub environment: Option<String>,
     /// Azure region (default `westeurope`), e.g. `westeurope`, `eastus2`.
-    #[schemars(regex(pattern = rules::LOCATION))]
+    #[schemars(regex(pattern = rules::LOCATION.schema_pattern()))]
     pub location: Option<String>,
     /// Tags added to every taggable resource (default `{}`). Values may hold any character;
     /// names may not hold `< > % & \ ? /`.
@@ -76,7 +77,7 @@ pub struct Project {
     /// Suffix of the globally unique names (storage account, Key Vault, container registry):
     /// 1-8 lowercase letters and digits. Default: 4 characters hashed from name and
     /// environment. Set it when one of those names is already taken in Azure.
-    #[schemars(regex(pattern = rules::SUFFIX))]
+    #[schemars(regex(pattern = rules::GLOBAL_NAME_SUFFIX.schema_pattern()))]
     pub suffix: Option<String>,
 }
 
@@ -147,7 +148,7 @@ pub struct KeyVault {
     /// Purge protection (default `true`). Once enabled Azure never lets it be turned off.
     pub purge_protection: Option<bool>,
     /// Days a deleted vault stays recoverable (default 90).
-    #[schemars(range(min = 7, max = 90))]
+    #[schemars(range(min = rules::KEY_VAULT_RETENTION_DAYS.min_value(), max = rules::KEY_VAULT_RETENTION_DAYS.max_value()))]
     pub soft_delete_retention_days: Option<u32>,
 }
 
@@ -174,7 +175,7 @@ impl AzureName for KeyVaultSku {
 #[serde(deny_unknown_fields)]
 pub struct LogAnalytics {
     /// Days logs are kept (default 30).
-    #[schemars(range(min = 30, max = 730))]
+    #[schemars(range(min = rules::LOG_ANALYTICS_RETENTION_DAYS.min_value(), max = rules::LOG_ANALYTICS_RETENTION_DAYS.max_value()))]
     pub retention_days: Option<u32>,
 }
 
@@ -308,21 +309,21 @@ impl AzureName for RegistrySku {
 pub struct ComputeCluster {
     /// Cluster name: 3-32 letters, digits and hyphens, starting with a letter and ending with a
     /// letter or digit; unique within the spec.
-    #[schemars(regex(pattern = rules::CLUSTER_NAME))]
+    #[schemars(regex(pattern = rules::CLUSTER_NAME.schema_pattern()))]
     pub name: String,
     /// Azure VM size (default `Standard_DS3_v2`).
-    #[schemars(regex(pattern = rules::VM_SIZE))]
+    #[schemars(regex(pattern = rules::VM_SIZE.schema_pattern()))]
     pub vm_size: Option<String>,
     /// VM priority (default `dedicated`).
     pub vm_priority: Option<VmPriority>,
     /// Nodes kept running when idle (default 0).
-    #[schemars(range(max = u32::MAX))]
+    #[schemars(range(min = rules::MIN_NODES.min_value(), max = rules::MIN_NODES.max_value()))]
     pub min_nodes: Option<u32>,
     /// Upper bound of the autoscaler (default 4); at least 1 and at least `min_nodes`.
-    #[schemars(range(min = 1, max = u32::MAX))]
+    #[schemars(range(min = rules::MAX_NODES.min_value(), max = rules::MAX_NODES.max_value()))]
     pub max_nodes: Option<u32>,
     /// Idle time before a node is released, in seconds (default 120, at least 60).
-    #[schemars(range(min = 60, max = u32::MAX))]
+    #[schemars(range(min = rules::IDLE_SECONDS.min_value(), max = rules::IDLE_SECONDS.max_value()))]
     pub idle_seconds_before_scale_down: Option<u32>,
 }
 
@@ -350,13 +351,13 @@ impl AzureName for VmPriority {
 pub struct ComputeInstance {
     /// Instance name: 3-24 letters, digits and hyphens, starting with a letter; unique in the
     /// region.
-    #[schemars(regex(pattern = rules::INSTANCE_NAME))]
+    #[schemars(regex(pattern = rules::INSTANCE_NAME.schema_pattern()))]
     pub name: String,
     /// Azure VM size (default `Standard_DS3_v2`).
-    #[schemars(regex(pattern = rules::VM_SIZE))]
+    #[schemars(regex(pattern = rules::VM_SIZE.schema_pattern()))]
     pub vm_size: Option<String>,
     /// Object ID of the user the instance is assigned to.
-    #[schemars(regex(pattern = rules::GUID))]
+    #[schemars(regex(pattern = rules::OBJECT_ID.schema_pattern()))]
     pub assigned_user: Option<String>,
 }
 
@@ -390,13 +391,13 @@ pub struct EnvironmentOverride {
 #[serde(deny_unknown_fields)]
 pub struct ClusterOverride {
     /// Azure VM size.
-    #[schemars(regex(pattern = rules::VM_SIZE))]
+    #[schemars(regex(pattern = rules::VM_SIZE.schema_pattern()))]
     pub vm_size: Option<String>,
     /// Nodes kept running when idle.
-    #[schemars(range(max = u32::MAX))]
+    #[schemars(range(min = rules::MIN_NODES.min_value(), max = rules::MIN_NODES.max_value()))]
     pub min_nodes: Option<u32>,
     /// Upper bound of the autoscaler.
-    #[schemars(range(min = 1, max = u32::MAX))]
+    #[schemars(range(min = rules::MAX_NODES.min_value(), max = rules::MAX_NODES.max_value()))]
     pub max_nodes: Option<u32>,
 }
 
@@ -405,13 +406,13 @@ pub struct ClusterOverride {
 #[serde(deny_unknown_fields)]
 pub struct NetworkOverride {
     /// Address space of the `VNet`.
-    #[schemars(regex(pattern = rules::IPV4_CIDR))]
+    #[schemars(regex(pattern = rules::IPV4_CIDR.schema_pattern()))]
     pub address_space: Option<String>,
     /// Training subnet.
-    #[schemars(regex(pattern = rules::IPV4_CIDR))]
+    #[schemars(regex(pattern = rules::IPV4_CIDR.schema_pattern()))]
     pub training_subnet: Option<String>,
     /// Private-endpoint subnet.
-    #[schemars(regex(pattern = rules::IPV4_CIDR))]
+    #[schemars(regex(pattern = rules::IPV4_CIDR.schema_pattern()))]
     pub private_endpoint_subnet: Option<String>,
 }
 
@@ -420,13 +421,13 @@ pub struct NetworkOverride {
 #[serde(deny_unknown_fields)]
 pub struct Backend {
     /// Resource group of the state storage account.
-    #[schemars(regex(pattern = rules::RESOURCE_GROUP))]
+    #[schemars(regex(pattern = rules::RESOURCE_GROUP.schema_pattern()))]
     pub resource_group_name: String,
     /// Storage account holding the state.
-    #[schemars(regex(pattern = rules::STORAGE_ACCOUNT))]
+    #[schemars(regex(pattern = rules::STORAGE_ACCOUNT.schema_pattern()))]
     pub storage_account_name: String,
     /// Blob container (default `tfstate`).
-    #[schemars(regex(pattern = rules::CONTAINER))]
+    #[schemars(regex(pattern = rules::STORAGE_CONTAINER.schema_pattern()))]
     pub container_name: Option<String>,
 }
 
@@ -437,13 +438,13 @@ pub struct Network {
     /// Private endpoints and a `VNet` for every service (default `false`).
     pub private_endpoints: Option<bool>,
     /// Address space of the `VNet` as an IPv4 CIDR (default `10.0.0.0/16`).
-    #[schemars(regex(pattern = rules::IPV4_CIDR))]
+    #[schemars(regex(pattern = rules::IPV4_CIDR.schema_pattern()))]
     pub address_space: Option<String>,
     /// Subnet for compute (default: the first /24 of the address space).
-    #[schemars(regex(pattern = rules::IPV4_CIDR))]
+    #[schemars(regex(pattern = rules::IPV4_CIDR.schema_pattern()))]
     pub training_subnet: Option<String>,
     /// Subnet for private endpoints (default: the second /24 of the address space).
-    #[schemars(regex(pattern = rules::IPV4_CIDR))]
+    #[schemars(regex(pattern = rules::IPV4_CIDR.schema_pattern()))]
     pub private_endpoint_subnet: Option<String>,
     /// Clients reach the workspace through private endpoints or another private path that
     /// mlgen does not manage (default `false`): then a workspace without public access and

@@ -116,11 +116,11 @@ pub(super) fn schema_error(
             )
         }
         ValidationErrorKind::Pattern { pattern } => {
-            let rule = rules::describe_pattern(pattern)
-                .map_or_else(|| format!("match `{pattern}`"), str::to_owned);
+            let rule =
+                rules::describe_pattern(pattern).unwrap_or_else(|| format!("match `{pattern}`"));
             // A range the schema's shape refuses (`/016`, ` 10.0.0.0/16`) usually has an
             // obvious canonical form.
-            let help = (pattern == rules::IPV4_CIDR)
+            let help = (*pattern == rules::IPV4_CIDR.schema_pattern())
                 .then(|| instance.as_str().and_then(Cidr::suggestion))
                 .flatten()
                 .map(|cidr| format!("did you mean `{cidr}`?"));

@@ -22,14 +22,6 @@ use crate::rules;
 use crate::spec::AzureName as _;
 use crate::spec::Spec;
 
-/// Azure's limits on tags, counted in UTF-16 code units as Azure counts them. Storage accounts
-/// allow only 128-character tag names, and every mlgen tag lands on the storage account too.
-const MAX_TAG_NAME: usize = 128;
-const MAX_TAG_VALUE: usize = 256;
-const MAX_TAGS: usize = 50;
-/// Characters Azure refuses in tag names.
-const FORBIDDEN_TAG_NAME_CHARS: &[char] = &['<', '>', '%', '&', '\\', '?', '/'];
-
 /// A tag name as Azure compares it: case-insensitively, and (for people reading the spec)
 /// with the same characters however they are composed.
 fn fold_tag(name: &str) -> String {
@@ -159,7 +151,7 @@ impl Check<'_> {
             return;
         }
         for (name, rule) in self.model.names.with_rules() {
-            if let Err(problem) = rule.check(name) {
+            if let Err(problem) = rule.check_name(name) {
                 let help = Some("shorten `project.name` or `project.environment`, or set a shorter `project.suffix`".into());
                 out.push(self.ctx.at_value(
                     "/project/name",
@@ -327,11 +319,25 @@ impl Check<'_> {
                 format!("{at}/address_space")
             }
         };
+        let rules::Kind::Cidr {
+            min_prefix: space_min,
+            max_prefix: space_max,
+        } = rules::ADDRESS_SPACE.kind
+        else {
+            unreachable!("the address space rule is a CIDR rule")
+        };
+        let rules::Kind::Cidr {
+            max_prefix: subnet_max,
+            ..
+        } = rules::SUBNET.kind
+        else {
+            unreachable!("the subnet rule is a CIDR rule")
+        };
         let space = match Cidr::parse(&network.address_space) {
-            Ok(space) if (8..=29).contains(&space.prefix) => space,
+            Ok(space) if (space_min..=space_max).contains(&space.prefix) => space,
             Ok(space) => {
                 let message = format!(
-                    "`{}.address_space`: prefix /{} is outside the /8-/29 Azure allows for a virtual network",
+                    "`{}.address_space`: prefix /{} is outside the /{space_min}-/{space_max} Azure allows for a virtual network",
                     key_path(at),
                     space.prefix
                 );
@@ -370,9 +376,9 @@ impl Check<'_> {
                     );
                     out.push(self.ctx.at_value(&field(key), message, None));
                 }
-                Ok(subnet) if subnet.prefix > 29 => {
+                Ok(subnet) if subnet.prefix > subnet_max => {
                     let message = format!(
-                        "`{}.{key}`: /{} is smaller than the /29 Azure needs for a subnet",
+                        "`{}.{key}`: /{} is smaller than the /{subnet_max} Azure needs for a subnet",
                         key_path(at),
                         subnet.prefix
                     );
@@ -480,7 +486,7 @@ impl Check<'_> {
             }
             if env.name != self.model.project.environment {
                 for (name, rule) in env.names.with_rules() {
-                    if let Err(problem) = rule.check(name) {
+                    if let Err(problem) = rule.check_name(name) {
                         let message =
                             format!("`environments`: in environment `{}`, {problem}", env.name);
                         let position = self
@@ -596,33 +602,40 @@ impl Check<'_> {
         }
     }
 
-    /// Azure's tag limits. Values may hold any character (they are escaped when rendered);
-    /// names may not hold the few characters Azure refuses.
+    /// Azure's tag limits ([`rules::TAGS`]), with lengths counted in UTF-16 code units as Azure
+    /// counts them. Values may hold any character (they are escaped when rendered); names may
+    /// not hold the few characters Azure refuses.
     fn tags(&self, out: &mut Vec<Diagnostic>) {
+        let (min_name, max_name) = rules::TAG_NAME.length_range();
+        let max_name = max_name.unwrap_or(usize::MAX);
+        let max_value = rules::TAG_VALUE.length_range().1.unwrap_or(usize::MAX);
+        let forbidden = |c: char| {
+            matches!(
+                rules::TAG_NAME.kind,
+                rules::Kind::Text(rules::Text { forbidden_chars: Some(class), .. })
+                    if class.contains(c)
+            )
+        };
         for (tag, value) in self.spec.project.tags.iter().flatten() {
             let at = format!("/project/tags/{}", pointer_segment(tag));
             let name_len = tag.encode_utf16().count();
-            if name_len == 0 || name_len > MAX_TAG_NAME {
+            if name_len < min_name || name_len > max_name {
                 let message = format!(
-                    "`project.tags`: tag names must be 1-{MAX_TAG_NAME} characters long (Azure limit), found {name_len}"
+                    "`project.tags`: tag names must be {min_name}-{max_name} characters long (Azure limit), found {name_len}"
                 );
                 out.push(self.ctx.at_key(&at, message, None));
             }
-            if let Some(c) = tag
-                .chars()
-                .find(|c| FORBIDDEN_TAG_NAME_CHARS.contains(c) || c.is_control())
-            {
+            if let Some(c) = tag.chars().find(|&c| forbidden(c)) {
                 let message = format!(
                     "`project.tags`: tag name {tag:?} contains {c:?}, which Azure does not allow in tag names"
                 );
-                let help =
-                    Some("tag names may not contain < > % & \\ ? / or control characters".into());
+                let help = Some(format!("tag names must be {}", rules::TAG_NAME.wording()));
                 out.push(self.ctx.at_key(&at, message, help));
             }
             let value_len = value.encode_utf16().count();
-            if value_len > MAX_TAG_VALUE {
+            if value_len > max_value {
                 let message = format!(
-                    "`{}`: tag values may be at most {MAX_TAG_VALUE} characters long (Azure limit), found {value_len}",
+                    "`{}`: tag values may be at most {max_value} characters long (Azure limit), found {value_len}",
                     key_path(&at)
                 );
                 out.push(self.ctx.at_value(&at, message, None));
@@ -630,9 +643,12 @@ impl Check<'_> {
         }
         self.tag_clashes(out);
         let count = self.model.project.tags.len();
-        if count > MAX_TAGS {
+        let rules::Kind::Tags { max: max_tags, .. } = rules::TAGS.kind else {
+            unreachable!("the tags rule is a tags rule")
+        };
+        if count > max_tags {
             let message = format!(
-                "`project.tags`: {count} tags including mlgen's own; Azure allows {MAX_TAGS} per resource"
+                "`project.tags`: {count} tags including mlgen's own; Azure allows {max_tags} per resource"
             );
             out.push(self.ctx.at_key("/project/tags", message, None));
         }
