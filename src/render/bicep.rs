@@ -1,5 +1,6 @@
-//! Bicep specifics of rendering: the `bicep` filter templates use to quote spec values, and the
-//! layout clean-up applied to every `.bicep` and `.bicepparam` output.
+//! Bicep specifics of rendering: the `bicep` filter templates use to quote spec values, the
+//! `bicep_decorators` function that writes every limit decorator from the rule catalog, and
+//! the layout clean-up applied to every `.bicep` and `.bicepparam` output.
 
 use std::collections::HashMap;
 
@@ -8,6 +9,7 @@ use tera::{Tera, Value};
 use super::target_context::Spelling;
 use crate::catalog::Kind;
 use crate::model::Model;
+use crate::rules;
 
 /// Bicep's symbols for the mlops, shared and network modules' resources.
 pub(super) struct Bicep;
@@ -89,9 +91,25 @@ pub(super) fn object_key(key: &str) -> String {
     }
 }
 
-/// Registers `bicep` (`{{ value | bicep }}`: a safely escaped Bicep string) and `bicep_key`
-/// (`{{ key | bicep_key }}`: an object key, bare or quoted).
+/// Registers `bicep` (`{{ value | bicep }}`: a safely escaped Bicep string), `bicep_key`
+/// (`{{ key | bicep_key }}`: an object key, bare or quoted) and `bicep_decorators`:
+/// `{{ bicep_decorators(rule="key_vault_name", description="Globally unique Key Vault name") }}`
+/// is `@description('…: <the rule in words>.')` (when `description` is given), then the
+/// `@minLength`/`@maxLength`/`@allowed`/`@minValue`/`@maxValue` of a catalog rule (see
+/// [`crate::rules`]). `optional=true`: an empty string means unset (no `@minLength`);
+/// `before_suffix=true`: the param is a name up to its globally unique suffix.
 pub(super) fn register_filters(tera: &mut Tera) {
+    tera.register_function("bicep_decorators", |args: &HashMap<String, Value>| {
+        let args = super::args::Args::new("bicep_decorators", args);
+        let how = rules::bicep::Use {
+            description: args.text("description")?,
+            optional: args.flag("optional")?,
+            before_suffix: args.flag("before_suffix")?,
+        };
+        rules::bicep::decorators(args.rule()?, how)
+            .map(Value::String)
+            .map_err(|e| tera::Error::msg(format!("bicep_decorators: {e}")))
+    });
     tera.register_filter(
         "bicep_key",
         |value: &Value, _: &HashMap<String, Value>| match value {

@@ -9,6 +9,7 @@
 //! Every template renders in the `sandbox` module: no access to the host, no recursion, bounded
 //! output, and no output path that is hidden or leaves the output directory.
 
+mod args;
 mod bicep;
 mod blocks;
 mod format;
@@ -237,6 +238,7 @@ impl Renderer {
         context.insert("spec_file", &sandbox::printable(spec_file));
         // The catalog as it is, for team templates; the built-ins read each target's joins.
         context.insert("catalog", &crate::catalog::catalog());
+        context.insert("rules", &crate::rules::views());
         context.insert("arm_guid_namespace", crate::naming::ARM_GUID_NAMESPACE);
         context.insert("names_suffix_length", &crate::naming::SUFFIX_LENGTH);
         // Templates that are not per-environment see the base environment.

@@ -1,4 +1,5 @@
-//! Terraform specifics of rendering: the `hcl` filter templates use to quote spec values, and
+//! Terraform specifics of rendering: the `hcl` filter templates use to quote spec values, the
+//! `tf_validation` function that writes every `validation {}` block from the rule catalog, and
 //! the canonical `terraform fmt` layout applied to every `.tf` and `.tfvars` output.
 
 use std::collections::HashMap;
@@ -8,6 +9,7 @@ use tera::{Tera, Value};
 use super::target_context::Spelling;
 use crate::catalog::Kind;
 use crate::model::Model;
+use crate::rules::{self, terraform::Place};
 
 /// Terraform's references to the mlops, shared and network modules' resources.
 pub(super) struct Terraform;
@@ -77,8 +79,40 @@ pub fn quote(value: &str) -> String {
     out
 }
 
-/// Registers `hcl`: `{{ value | hcl }}` is `value` as a safely escaped, quoted HCL string.
+/// Registers `hcl` (`{{ value | hcl }}`: `value` as a safely escaped, quoted HCL string) and
+/// `tf_validation`: `{{ tf_validation(rule="key_vault_name", var="key_vault_name") }}` is the
+/// `validation {}` block of a catalog rule (see [`crate::rules`]) for a variable. Where in the
+/// variable the rule applies: the value (default), `optional=true` (the value, or `null`),
+/// `keys=true` (every map key), `field="vm_priority"` (a field of every element) or
+/// `items=true` (every element); `as="c"` names the loop variable, `other="compute_clusters"`
+/// is the second map of a rule comparing two.
 pub(super) fn register_filters(tera: &mut Tera) {
+    tera.register_function("tf_validation", |args: &HashMap<String, Value>| {
+        let args = super::args::Args::new("tf_validation", args);
+        let rule = args.rule()?;
+        let var = args.text("var")?.ok_or_else(|| args.missing("var"))?;
+        let each = args.text("as")?.unwrap_or("item");
+        let place = match (
+            args.flag("optional")?,
+            args.flag("keys")?,
+            args.text("field")?,
+            args.flag("items")?,
+        ) {
+            (false, false, None, false) => Place::Value,
+            (true, false, None, false) => Place::Optional,
+            (false, true, None, false) => Place::Keys { each },
+            (false, false, Some(field), false) => Place::Field { field, each },
+            (false, false, None, true) => Place::Items { each },
+            _ => {
+                return Err(tera::Error::msg(
+                    "tf_validation: give at most one of `optional`, `keys`, `field` and `items`",
+                ));
+            }
+        };
+        rules::terraform::validation(rule, var, place, args.text("other")?)
+            .map(Value::String)
+            .map_err(|e| tera::Error::msg(format!("tf_validation: {e}")))
+    });
     tera.register_filter("hcl", |value: &Value, _: &HashMap<String, Value>| {
         let text = match value {
             Value::String(s) => s.clone(),
