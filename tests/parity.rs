@@ -2,7 +2,9 @@
 //! targets, the set of (Azure resource type, resource name) pairs is identical. Names are
 //! resolved the way each tool would: Terraform through variable defaults, `<env>.tfvars`, module
 //! arguments and `for_each`; Bicep through param defaults, `main.bicepparam`, module params and
-//! `for` loops. A resource added to one target only makes this test fail.
+//! `for` loops. A resource added to one target only makes this test fail. The rules values must
+//! follow (names' lengths and characters, allowed values, ranges) are not its concern: both
+//! targets take them from the rule catalog, and `tests/rules.rs` proves they agree.
 
 mod common;
 
