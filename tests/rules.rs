@@ -449,6 +449,24 @@ fn bicep_decorators_parse_back_to_each_rules_limits() {
 }
 
 #[test]
+fn the_models_storage_sku_is_one_the_bicep_param_allows() {
+    let Kind::OneOf(replications) = rules::STORAGE_REPLICATION.kind else {
+        unreachable!()
+    };
+    for replication in replications.list() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = dir.path().join("mlgen.yaml");
+        let yaml = format!(
+            "version: 1\nproject:\n  name: probe\nmlops:\n  storage_account:\n    replication: {replication}\n"
+        );
+        fs::write(&spec, yaml).unwrap();
+        let model = mlgen::model::Model::from_spec(&mlgen::validate_spec_file(&spec).unwrap());
+        let sku = Value::String(model.storage_account.sku_name.clone());
+        assert!(rules::STORAGE_SKU.accepts(&sku), "{sku}");
+    }
+}
+
+#[test]
 fn no_template_writes_a_validation_block_or_decorator_of_its_own() {
     for (name, source) in mlgen::templates::BUILTIN {
         for written in [
