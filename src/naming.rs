@@ -247,9 +247,10 @@ impl Names {
         names
     }
 
-    /// Each name with the catalog rule it must satisfy, in a stable order.
-    pub fn with_rules(&self) -> [(&str, &'static Rule); 10] {
-        [
+    /// Each name, primary and secondary, with the catalog rule it must satisfy, in a stable
+    /// order.
+    pub fn with_rules(&self) -> Vec<(String, &'static Rule)> {
+        let primary: [(&str, &'static Rule); 10] = [
             (&self.resource_group, &rules::RESOURCE_GROUP),
             (&self.key_vault, &rules::KEY_VAULT),
             (
@@ -266,7 +267,32 @@ impl Names {
             (&self.virtual_network, &rules::VIRTUAL_NETWORK),
             (&self.workspace_identity, &rules::MANAGED_IDENTITY),
             (&self.compute_identity, &rules::MANAGED_IDENTITY),
-        ]
+        ];
+        let mut all: Vec<(String, &'static Rule)> = primary
+            .into_iter()
+            .map(|(name, rule)| (name.to_owned(), rule))
+            .collect();
+        for subnet in [self.subnets.training, self.subnets.private_endpoints] {
+            all.push((subnet.to_owned(), &rules::NETWORK_RESOURCE));
+        }
+        for deployment in [
+            &self.deployments.network,
+            &self.deployments.shared,
+            &self.deployments.mlops,
+        ] {
+            all.push((deployment.clone(), &rules::DEPLOYMENT));
+        }
+        for (label, name) in self.secondary() {
+            let rule = if label.ends_with("_private_endpoint") {
+                &rules::PRIVATE_ENDPOINT
+            } else if label.ends_with("_diagnostic_setting") {
+                &rules::DIAGNOSTIC_SETTING
+            } else {
+                &rules::NETWORK_RESOURCE
+            };
+            all.push((name, rule));
+        }
+        all
     }
 }
 
@@ -298,7 +324,7 @@ mod tests {
     #[test]
     fn every_default_name_passes_its_rule() {
         for (name, rule) in Names::derive("churn", "dev", None).with_rules() {
-            assert_eq!(rule.check_name(name), Ok(()), "{name}");
+            assert_eq!(rule.check_name(&name), Ok(()), "{name}");
         }
     }
 

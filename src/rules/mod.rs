@@ -450,6 +450,78 @@ pub static VIRTUAL_NETWORK: Rule = Rule {
     invalid: &["a", "-vnet", "vnet-", "vnet.", "{a*65}"],
 };
 
+/// The Microsoft.Network shape: alphanumerics, underscores, periods and hyphens, starting with
+/// an alphanumeric and ending with an alphanumeric or underscore.
+const NETWORK_SHAPE: Shape = Shape {
+    prefix: "",
+    first: Some(Class("a-zA-Z0-9")),
+    rest: Class("a-zA-Z0-9_.-"),
+    last: Some(Class("a-zA-Z0-9_")),
+};
+
+/// Private endpoint (`pe-<resource>-<sub-resource>`, derived by mlgen).
+pub static PRIVATE_ENDPOINT: Rule = Rule {
+    key: "private_endpoint_name",
+    what: "private endpoint name",
+    kind: Kind::Text(Text::shaped(2, Some(64), NETWORK_SHAPE)),
+    wording: "{len} letters, digits, underscores, periods and hyphens, starting with a letter or \
+              digit and ending with a letter, digit or underscore",
+    valid: &["pe-stchurndevxxxx-blob", "pe", "{a*64}"],
+    invalid: &["p", "-pe", "pe-", "{a*65}"],
+};
+
+/// Subnets, network security groups, public IPs, NAT gateways and private DNS zone links: the
+/// other Microsoft.Network names mlgen derives (`snet-…`, `nsg-…`, `pip-…`, `ng-…`, `link-…`).
+/// Azure allows 1-80; a one-character name (first and last character at once) is beyond the
+/// shape model, and mlgen never derives one.
+pub static NETWORK_RESOURCE: Rule = Rule {
+    key: "network_resource_name",
+    what: "network resource name",
+    kind: Kind::Text(Text::shaped(2, Some(80), NETWORK_SHAPE)),
+    wording: "{len} letters, digits, underscores, periods and hyphens, starting with a letter or \
+              digit and ending with a letter, digit or underscore",
+    valid: &["nsg-vnet-churn-dev-training", "ab", "a_", "{a*80}"],
+    invalid: &["a", "-nsg", "nsg.", "{a*81}"],
+};
+
+/// Diagnostic setting (`diag-<resource>`, derived by mlgen): Microsoft.Insights
+/// `diagnosticSettings` (learn.microsoft.com, "Naming rules and restrictions for Azure
+/// resources").
+pub static DIAGNOSTIC_SETTING: Rule = Rule {
+    key: "diagnostic_setting_name",
+    what: "diagnostic setting name",
+    kind: Kind::Text(Text {
+        min: 1,
+        max: Some(260),
+        shape: None,
+        forbidden_chars: Some(Class(r"*#&+:<>?@%{}\\/\p{Cc}")),
+        forbidden_substrings: &[],
+        forbidden_endings: &[" ", "."],
+    }),
+    wording: r"{len} characters without * # & + : < > ? @ % braces \ / or control characters, not ending with a space or period",
+    valid: &["diag-stchurndevxxxx-blob", "a", "{a*260}"],
+    invalid: &["", "a/b", "a:b", "diag.", "{a*261}"],
+};
+
+/// Bicep module deployment (`<project>-<env>-<module>`): Microsoft.Resources `deployments`.
+pub static DEPLOYMENT: Rule = Rule {
+    key: "deployment_name",
+    what: "deployment name",
+    kind: Kind::Text(Text::shaped(
+        1,
+        Some(64),
+        Shape {
+            prefix: "",
+            first: None,
+            rest: Class("a-zA-Z0-9_().-"),
+            last: None,
+        },
+    )),
+    wording: "{len} letters, digits, underscores, parentheses, hyphens and periods",
+    valid: &["churn-dev-ml", "a", "{a*64}"],
+    invalid: &["", "a/b", "a b", "{a*65}"],
+};
+
 /// Blob container (`backend.container_name`).
 pub static STORAGE_CONTAINER: Rule = Rule {
     key: "storage_container_name",
@@ -775,6 +847,10 @@ pub static ALL: &[&Rule] = &[
     &CONTAINER_REGISTRY,
     &MANAGED_IDENTITY,
     &VIRTUAL_NETWORK,
+    &PRIVATE_ENDPOINT,
+    &NETWORK_RESOURCE,
+    &DIAGNOSTIC_SETTING,
+    &DEPLOYMENT,
     &STORAGE_CONTAINER,
     &KEY_VAULT_SKU,
     &KEY_VAULT_CREATE_MODE,

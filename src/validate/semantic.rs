@@ -151,7 +151,7 @@ impl Check<'_> {
             return;
         }
         for (name, rule) in self.model.names.with_rules() {
-            if let Err(problem) = rule.check_name(name) {
+            if let Err(problem) = rule.check_name(&name) {
                 let help = Some("shorten `project.name` or `project.environment`, or set a shorter `project.suffix`".into());
                 out.push(self.ctx.at_value(
                     "/project/name",
@@ -486,7 +486,7 @@ impl Check<'_> {
             }
             if env.name != self.model.project.environment {
                 for (name, rule) in env.names.with_rules() {
-                    if let Err(problem) = rule.check_name(name) {
+                    if let Err(problem) = rule.check_name(&name) {
                         let message =
                             format!("`environments`: in environment `{}`, {problem}", env.name);
                         let position = self
