@@ -438,11 +438,17 @@ fn a_huge_range_is_refused() {
     assert!(!written);
 }
 
+/// A file that would render more than 4 MiB is refused, and so is a run whose files are each
+/// allowed but together exceed 32 MiB; nothing is written. Each loop iteration writes a long
+/// literal line, so the 4 and 32 MiB are reached in thousands of template steps, not millions.
 #[test]
 fn output_beyond_the_limits_is_refused() {
-    // 10 000 × 1 000 × 8 bytes: 80 MB if nothing stopped it.
-    let bomb = "{% for i in range(end=10000) %}{% for j in range(end=1000) %}xxxxxxxx{% endfor %}{% endfor %}";
-    let (code, stderr, written) = render_team(&[("terraform/main/bomb.tf.tera", bomb)]);
+    // 10 000 lines of 8 000 bytes: 80 MB if nothing stopped it.
+    let bomb = format!(
+        "{{% for i in range(end=10000) %}}{}\n{{% endfor %}}",
+        "x".repeat(8000)
+    );
+    let (code, stderr, written) = render_team(&[("terraform/main/bomb.tf.tera", &bomb)]);
     assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr.contains("bomb.tf.tera)")
@@ -452,12 +458,14 @@ fn output_beyond_the_limits_is_refused() {
     assert!(!written);
 
     // Nine files of 3.8 MB each: every file is allowed, the run is not.
-    let file =
-        "{% for i in range(end=4000) %}{% for j in range(end=950) %}x{% endfor %}\n{% endfor %}";
+    let file = format!(
+        "{{% for i in range(end=4000) %}}{}\n{{% endfor %}}",
+        "x".repeat(950)
+    );
     let names: Vec<String> = (0..9)
         .map(|i| format!("terraform/part{i}.txt.tera"))
         .collect();
-    let files: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), file)).collect();
+    let files: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), file.as_str())).collect();
     let (code, stderr, written) = render_team(&files);
     assert_eq!(code, 2, "{stderr}");
     assert!(
