@@ -509,3 +509,155 @@ fn after_value(chars: &[char], pos: &mut usize, start: usize, lit: Lit) -> Lit {
         }
     }
 }
+
+/// Evaluates a Bicep expression as far as names and suffixes need: string literals (with
+/// `${…}` interpolation), integers, `true`/`false`, params and vars from `scope`, member
+/// access, `cond ? a : b`, and calls to the functions `call` implements (name, arguments).
+/// Numbers and booleans are `Lit::Other` as written.
+pub fn evaluate(
+    expr: &str,
+    scope: &BTreeMap<String, Lit>,
+    call: &dyn Fn(&str, Vec<Lit>) -> Lit,
+) -> Lit {
+    let chars: Vec<char> = expr.trim().chars().collect();
+    let mut eval = Eval {
+        chars: &chars,
+        pos: 0,
+        scope,
+        call,
+    };
+    let value = eval.conditional();
+    eval.space();
+    assert_eq!(
+        eval.pos,
+        chars.len(),
+        "unsupported Bicep expression: {expr}"
+    );
+    value
+}
+
+struct Eval<'a> {
+    chars: &'a [char],
+    pos: usize,
+    scope: &'a BTreeMap<String, Lit>,
+    call: &'a dyn Fn(&str, Vec<Lit>) -> Lit,
+}
+
+impl Eval<'_> {
+    fn space(&mut self) {
+        skip_space(self.chars, &mut self.pos);
+    }
+
+    fn eat(&mut self, c: char) -> bool {
+        self.space();
+        let found = self.chars.get(self.pos) == Some(&c);
+        if found {
+            self.pos += 1;
+        }
+        found
+    }
+
+    fn conditional(&mut self) -> Lit {
+        let condition = self.postfix();
+        if !self.eat('?') {
+            return condition;
+        }
+        let yes = self.conditional();
+        assert!(self.eat(':'), "`:` of a condition");
+        let no = self.conditional();
+        match condition {
+            Lit::Other(b) if b == "true" => yes,
+            Lit::Other(b) if b == "false" => no,
+            other => panic!("a condition must be a boolean: {other:?}"),
+        }
+    }
+
+    fn postfix(&mut self) -> Lit {
+        let mut value = self.primary();
+        loop {
+            if self.eat('.') {
+                let field = word(self.chars, &mut self.pos);
+                value = value
+                    .get(&field)
+                    .unwrap_or_else(|| panic!("no `{field}` in {value:?}"))
+                    .clone();
+            } else {
+                return value;
+            }
+        }
+    }
+
+    fn primary(&mut self) -> Lit {
+        self.space();
+        match self.chars.get(self.pos) {
+            Some('(') => {
+                self.pos += 1;
+                let value = self.conditional();
+                assert!(self.eat(')'), "`)`");
+                value
+            }
+            Some('\'') => self.string(),
+            Some(c) if c.is_ascii_digit() => Lit::Other(word(self.chars, &mut self.pos)),
+            _ => {
+                let name = word(self.chars, &mut self.pos);
+                assert!(
+                    !name.is_empty(),
+                    "unsupported Bicep expression at {}",
+                    self.pos
+                );
+                if self.eat('(') {
+                    let mut args = Vec::new();
+                    if !self.eat(')') {
+                        loop {
+                            args.push(self.conditional());
+                            if self.eat(')') {
+                                break;
+                            }
+                            assert!(self.eat(','), "`,` between arguments of {name}");
+                        }
+                    }
+                    (self.call)(&name, args)
+                } else if name == "true" || name == "false" {
+                    Lit::Other(name)
+                } else {
+                    self.scope
+                        .get(&name)
+                        .unwrap_or_else(|| panic!("`{name}` is not in scope"))
+                        .clone()
+                }
+            }
+        }
+    }
+
+    fn string(&mut self) -> Lit {
+        let mut out = String::new();
+        self.pos += 1;
+        while self.chars[self.pos] != '\'' {
+            match self.chars[self.pos] {
+                '\\' => {
+                    out.push(match self.chars[self.pos + 1] {
+                        'n' => '\n',
+                        'r' => '\r',
+                        't' => '\t',
+                        c => c,
+                    });
+                    self.pos += 2;
+                }
+                '$' if self.chars.get(self.pos + 1) == Some(&'{') => {
+                    self.pos += 2;
+                    match self.conditional() {
+                        Lit::Str(s) | Lit::Other(s) => out.push_str(&s),
+                        other => panic!("interpolating {other:?}"),
+                    }
+                    assert!(self.eat('}'), "`}}` of an interpolation");
+                }
+                c => {
+                    out.push(c);
+                    self.pos += 1;
+                }
+            }
+        }
+        self.pos += 1;
+        Lit::Str(out)
+    }
+}
