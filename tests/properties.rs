@@ -12,7 +12,7 @@ use hcl::eval::{Context, Evaluate};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use common::bicep::{Lit, parse_literal};
+use common::bicep::{self, Lit};
 use mlgen::load::SourceFile;
 use mlgen::render::Renderer;
 use mlgen::spec::Target;
@@ -167,14 +167,13 @@ proptest! {
             prop_assert_eq!(&read, &tags);
         }
         if let Some(params) = tree.get("main/main.bicepparam") {
-            // Bicep: the tag object decodes to exactly the spec's strings.
-            let start = params.find("param tags = ").unwrap() + "param tags = ".len();
-            let end = params[start..].find("\n}").unwrap() + start + 2;
-            let Lit::Obj(read) = parse_literal(&params[start..end]) else { panic!("tags object") };
+            // Bicep: the tag object holds string literals (no interpolation) that decode to
+            // exactly the spec's strings.
+            let Some(Lit::Obj(read)) = bicep::params(params).remove("tags") else { panic!("tags object") };
             let read: BTreeMap<String, String> = read
                 .into_iter()
                 .map(|(key, v)| {
-                    let Lit::Str(value) = v else { panic!("string value") };
+                    let Lit::Str(value) = v else { panic!("tag {key} is no string literal: {v:?}") };
                     (key, value)
                 })
                 .collect();
