@@ -43,6 +43,7 @@ fn example_tree(name: &str) -> &'static Tree {
         .unwrap_or_else(|| panic!("no example {name}"))
 }
 
+/// Each example's whole rendered tree is its reviewed snapshot, `snapshots/tree@<example>.snap`.
 #[test]
 fn every_example_tree_matches_its_snapshot() {
     insta::glob!("../examples", "*/mlgen.yaml", |path| {
@@ -53,6 +54,7 @@ fn every_example_tree_matches_its_snapshot() {
     });
 }
 
+/// The examples the README points to exist.
 #[test]
 fn there_are_at_least_three_examples() {
     for required in ["minimal", "multi-cluster", "custom-layout"] {

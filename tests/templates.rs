@@ -142,6 +142,8 @@ fn a_team_template_overrides_one_resource_of_a_builtin() {
     }
 }
 
+/// A team folder's `extra.schema.json` validates the spec's `extra`, every problem reported
+/// with its position (and a suggestion for a misspelt key), and `render` then writes nothing.
 #[test]
 fn extra_is_validated_against_the_team_schema_with_positions() {
     let team = fs::read_to_string(common::root().join("examples/team/templates/extra.schema.json"))
