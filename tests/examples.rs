@@ -694,3 +694,43 @@ fn environments_get_their_own_variable_files_with_overrides() {
         "configured by the backend files, not inline"
     );
 }
+
+/// The Bicep reader the tests above rely on tells literals from expressions as Bicep does:
+/// an escaped `\${` is literal text, an unescaped `${…}` makes the string an expression, and
+/// a value that only starts like a literal (`{…} : null`, `'a' == b`) is one expression.
+#[test]
+fn the_bicep_reader_tells_literals_from_expressions() {
+    assert_eq!(
+        bicep::parse_value(r"'a \${b} \'c\' \\'"),
+        Lit::Str(r"a ${b} 'c' \".to_owned())
+    );
+    assert_eq!(
+        bicep::parse_value("'a ${b}'"),
+        Lit::Other("'a ${b}'".to_owned())
+    );
+    assert_eq!(
+        bicep::parse_value("x ? {\n  a: 1\n} : null"),
+        Lit::Other("x ? {\n  a: 1\n} : null".to_owned())
+    );
+    assert_eq!(
+        bicep::parse_value("'a' == b"),
+        Lit::Other("'a' == b".to_owned())
+    );
+    let statements = bicep::statements(
+        "@description('n')\nparam n int = 1 // one\n\nresource r 'T@1' = if (n > 0) {\n  // c\n  name: 'x'\n}\nresource l 'T@1' = [for (i, k) in [1]: {\n  name: '${k}'\n}]\n",
+    );
+    let names: Vec<(&str, &str)> = statements
+        .iter()
+        .map(|s| (s.keyword.as_str(), s.name.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [("param", "n"), ("resource", "r"), ("resource", "l")]
+    );
+    assert_eq!(statements[0].decorators, ["@description('n')"]);
+    assert_eq!(statements[0].value(), &Lit::Other("1".to_owned()));
+    assert_eq!(statements[1].condition.as_deref(), Some("n > 0"));
+    assert_eq!(statements[1].value().at("name").as_str(), Some("x"));
+    assert_eq!(statements[2].loop_head.as_deref(), Some("(i, k) in [1]"));
+    assert_eq!(statements[2].value().at("name").as_expr(), Some("'${k}'"));
+}
