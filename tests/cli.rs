@@ -109,17 +109,26 @@ fn render_writes_the_tree_and_check_is_then_clean() {
     );
 }
 
+/// The line of a Terraform file that sets `key` (its first word), as rendered.
+fn line_setting<'a>(text: &'a str, key: &str) -> &'a str {
+    text.lines()
+        .find(|line| line.split_whitespace().next() == Some(key))
+        .unwrap_or_else(|| panic!("no line sets {key}:\n{text}"))
+}
+
+/// `check` after a hand edit and a deletion exits 1 and prints each file's state, a unified
+/// diff from the file on disk to what the spec renders, the counts and the command that
+/// updates the files.
 #[test]
 fn check_reports_edited_and_missing_files_with_diffs() {
     let dir = tempfile::tempdir().unwrap();
     let spec = example("minimal");
     render_into(&spec, dir.path());
     let edited = dir.path().join("infrastructure/shared/main.tf");
-    let text = fs::read_to_string(&edited).unwrap().replace(
-        "purge_protection_enabled      = var",
-        "purge_protection_enabled      = false && var",
-    );
-    fs::write(&edited, text).unwrap();
+    let text = fs::read_to_string(&edited).unwrap();
+    let original = line_setting(&text, "purge_protection_enabled");
+    let by_hand = format!("{original} # edited");
+    fs::write(&edited, text.replacen(original, &by_hand, 1)).unwrap();
     fs::remove_file(dir.path().join("main/dev.tfvars")).unwrap();
 
     let (code, stdout, _) = check(&spec, dir.path());
@@ -128,8 +137,8 @@ fn check_reports_edited_and_missing_files_with_diffs() {
         "modified: infrastructure/shared/main.tf",
         "--- infrastructure/shared/main.tf (on disk)",
         "+++ infrastructure/shared/main.tf (rendered from spec)",
-        "-  purge_protection_enabled      = false && var",
-        "+  purge_protection_enabled      = var",
+        &format!("\n-{by_hand}\n"),
+        &format!("\n+{original}\n"),
         "missing: main/dev.tfvars",
         "9 in sync, 1 modified, 1 missing",
         "to update the files run: mlgen render",
@@ -141,27 +150,35 @@ fn check_reports_edited_and_missing_files_with_diffs() {
     }
 }
 
+/// The `location` line of the variable file `CHURN` renders, before and after `location:
+/// northeurope` is added to it: what a diff of that change shows.
+fn location_change() -> (String, String) {
+    let line = |spec: &str| {
+        let tree = common::render_yaml(spec);
+        line_setting(tree.get("main/dev.tfvars").unwrap(), "location").to_owned()
+    };
+    let (before, after) = (
+        line(CHURN),
+        line(&format!("{CHURN}  location: northeurope\n")),
+    );
+    assert!(before.contains("westeurope") && after.contains("northeurope"));
+    (before, after)
+}
+
+/// A changed spec is drift: `check` exits 1 and its diff takes the old value out and puts the
+/// new one in.
 #[test]
 fn a_spec_change_is_drift() {
     let dir = tempfile::tempdir().unwrap();
     let spec = dir.path().join("mlgen.yaml");
-    fs::write(&spec, "version: 1\nproject:\n  name: churn\n").unwrap();
+    fs::write(&spec, CHURN).unwrap();
     render_into(&spec, dir.path());
-    fs::write(
-        &spec,
-        "version: 1\nproject:\n  name: churn\n  location: northeurope\n",
-    )
-    .unwrap();
+    let (before, after) = location_change();
+    fs::write(&spec, format!("{CHURN}  location: northeurope\n")).unwrap();
     let (code, stdout, _) = check(&spec, dir.path());
     assert_eq!(code, 1);
-    assert!(
-        stdout.contains("-location                        = \"westeurope\""),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("+location                        = \"northeurope\""),
-        "{stdout}"
-    );
+    assert!(stdout.contains(&format!("\n-{before}\n")), "{stdout}");
+    assert!(stdout.contains(&format!("\n+{after}\n")), "{stdout}");
 }
 
 #[test]
@@ -411,15 +428,13 @@ fn a_file_mlgen_never_wrote_is_not_overwritten() {
 #[test]
 fn dry_run_shows_the_changes_and_writes_nothing() {
     let (dir, spec) = rendered_repo(CHURN);
+    let (_, after) = location_change();
     fs::write(&spec, format!("{CHURN}  location: northeurope\n")).unwrap();
     let before = files_under(dir.path());
     let (code, stdout, _) = run_on("render", &spec, dir.path(), &["--dry-run"]);
     assert_eq!(code, 0);
     assert!(stdout.contains("modified: main/dev.tfvars\n"), "{stdout}");
-    assert!(
-        stdout.contains("+location                        = \"northeurope\""),
-        "{stdout}"
-    );
+    assert!(stdout.contains(&format!("\n+{after}\n")), "{stdout}");
     assert!(
         stdout.ends_with("dry run: nothing was written\n"),
         "{stdout}"

@@ -1,60 +1,80 @@
-//! Every example renders, and its whole tree is one reviewed snapshot.
+//! Every example renders, and its whole tree is one reviewed snapshot. The other tests read
+//! the rendered files as Terraform and Bicep read them (blocks, attributes, params, values)
+//! and check what a snapshot does not show at a glance: the form of every file, the wiring
+//! between the modules of both targets, and the values that must follow the spec. None of them
+//! depends on how a line is laid out.
 
 mod common;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::LazyLock;
 
+use common::bicep::{self, Lit};
+use common::terraform as tf;
 use mlgen::render::Syntax;
+use mlgen::tree::Tree;
 
-/// The whole tree the example called `name` renders to.
-fn render_example(name: &str) -> mlgen::tree::Tree {
-    mlgen::render_spec_file(&common::example(name)).unwrap()
+/// Every example's tree by example name, rendered once for all the tests of this file.
+static TREES: LazyLock<BTreeMap<String, Tree>> = LazyLock::new(|| {
+    common::example_specs()
+        .iter()
+        .map(|spec| {
+            let name = example_name(spec);
+            let tree = mlgen::render_spec_file(spec).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+            (name, tree)
+        })
+        .collect()
+});
+
+fn example_name(spec: &Path) -> String {
+    spec.parent()
+        .unwrap()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
 }
 
+/// The tree of the example called `name`.
+fn example_tree(name: &str) -> &'static Tree {
+    TREES
+        .get(name)
+        .unwrap_or_else(|| panic!("no example {name}"))
+}
+
+/// Each example's whole rendered tree is its reviewed snapshot, `snapshots/tree@<example>.snap`.
 #[test]
 fn every_example_tree_matches_its_snapshot() {
     insta::glob!("../examples", "*/mlgen.yaml", |path| {
-        let name = path
-            .parent()
-            .unwrap()
-            .file_name()
-            .unwrap()
-            .to_str()
-            .unwrap();
-        let tree = mlgen::render_spec_file(path).expect("example must render");
-        common::snapshot_settings(name, path).bind(|| {
-            insta::assert_snapshot!("tree", tree.to_snapshot_string());
+        let name = example_name(path);
+        common::snapshot_settings(&name, path).bind(|| {
+            insta::assert_snapshot!("tree", example_tree(&name).to_snapshot_string());
         });
     });
 }
 
+/// The examples the README points to exist.
 #[test]
 fn there_are_at_least_three_examples() {
-    let names: Vec<String> = common::example_specs()
-        .iter()
-        .map(|p| {
-            p.parent()
-                .unwrap()
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
     for required in ["minimal", "multi-cluster", "custom-layout"] {
         assert!(
-            names.iter().any(|n| n == required),
-            "missing example {required}: {names:?}"
+            TREES.contains_key(required),
+            "missing example {required}: {:?}",
+            TREES.keys()
         );
     }
 }
 
+/// Rendering an example again gives the same tree, and every file is in its final form:
+/// exactly one final newline, the generated-by header, no CR or tab, and unchanged by
+/// mlgen's own formatter.
 #[test]
 fn rendering_is_deterministic_and_already_formatted() {
     for spec in common::example_specs() {
-        let first = mlgen::render_spec_file(&spec).unwrap();
+        let first = example_tree(&example_name(&spec));
         let second = mlgen::render_spec_file(&spec).unwrap();
-        assert_eq!(first, second, "{}", spec.display());
+        assert_eq!(first, &second, "{}", spec.display());
         for (path, content) in first.iter() {
             assert!(
                 content.ends_with('\n') && !content.ends_with("\n\n"),
@@ -85,245 +105,632 @@ fn rendering_is_deterministic_and_already_formatted() {
     }
 }
 
-#[test]
-fn module_sources_follow_the_layout() {
-    let tree = render_example("custom-layout");
-    let main = tree
-        .get("infrastructure/main/main.tf")
-        .expect("main folder from layout.main");
-    assert!(main.contains("source = \"../shared\""), "{main}");
-    assert!(main.contains("source = \"../mlops\""), "{main}");
-    assert!(
-        main.contains("kv_id                            = module.shared.key_vault_id"),
-        "{main}"
-    );
-    assert!(
-        main.contains("appinsights_id                   = module.shared.app_insights_id"),
-        "{main}"
-    );
-    let minimal = render_example("minimal");
-    assert!(
-        minimal
-            .get("main/main.tf")
-            .unwrap()
-            .contains("source = \"../infrastructure/shared\"")
-    );
-    assert!(minimal.get("main/dev.tfvars").is_some());
+/// What a Terraform folder declares: its variables (and whether each has a default) and its
+/// outputs.
+#[derive(Default)]
+struct TfFolder {
+    variables: BTreeMap<String, bool>,
+    outputs: BTreeSet<String>,
 }
 
+fn tf_folder(tree: &Tree, dir: &str) -> TfFolder {
+    let mut folder = TfFolder::default();
+    for (path, _) in common::files_in(tree, dir, "tf") {
+        let body = tf::file(tree, path);
+        for variable in tf::blocks(&body, "variable") {
+            let has_default = tf::attr(variable.body(), "default").is_some();
+            folder
+                .variables
+                .insert(tf::labels(variable)[0].to_owned(), has_default);
+        }
+        for output in tf::blocks(&body, "output") {
+            folder.outputs.insert(tf::labels(output)[0].to_owned());
+        }
+    }
+    folder
+}
+
+/// Module block arguments that are Terraform's, not the module's variables.
+const META_ARGUMENTS: [&str; 6] = [
+    "source",
+    "version",
+    "providers",
+    "depends_on",
+    "count",
+    "for_each",
+];
+
+/// Checks the Terraform module wiring of a tree (see the test below) and returns every module
+/// call as (calling folder, module name, module folder).
+fn terraform_wiring(example: &str, tree: &Tree) -> BTreeSet<(String, String, String)> {
+    let mut calls = BTreeSet::new();
+    let dirs: BTreeSet<&str> = tree
+        .iter()
+        .filter(|(p, _)| common::has_extension(p, "tf"))
+        .map(|(p, _)| common::parent(p))
+        .collect();
+    for dir in dirs {
+        let mut modules = BTreeMap::new();
+        let mut references = Vec::new();
+        for (path, _) in common::files_in(tree, dir, "tf") {
+            let body = tf::file(tree, path);
+            for module in tf::blocks(&body, "module") {
+                let name = tf::labels(module)[0];
+                let source = tf::value(module.body(), "source");
+                let module_dir = common::join(dir, tf::string(&source));
+                let declared = tf_folder(tree, &module_dir);
+                assert!(
+                    !declared.variables.is_empty(),
+                    "{example}: {path}: module {name}: {source} is no Terraform folder of the tree"
+                );
+                let passed: BTreeSet<&str> = module
+                    .body()
+                    .attributes()
+                    .map(hcl::Attribute::key)
+                    .filter(|k| !META_ARGUMENTS.contains(k))
+                    .collect();
+                for argument in &passed {
+                    assert!(
+                        declared.variables.contains_key(*argument),
+                        "{example}: {path}: module {name} passes {argument}, which {module_dir} does not declare"
+                    );
+                }
+                for (variable, has_default) in &declared.variables {
+                    assert!(
+                        *has_default || passed.contains(variable.as_str()),
+                        "{example}: {path}: module {name} does not set {module_dir}'s required variable {variable}"
+                    );
+                }
+                calls.insert((dir.to_owned(), name.to_owned(), module_dir.clone()));
+                modules.insert(name.to_owned(), declared);
+            }
+            for text in tf::all_exprs(&body) {
+                references.extend(
+                    tf::references(&text, "module")
+                        .into_iter()
+                        .map(|r| (path.to_owned(), r)),
+                );
+            }
+        }
+        for (path, (module, output)) in references {
+            let declared = modules.get(&module).unwrap_or_else(|| {
+                panic!("{example}: {path} refers to undeclared module.{module}")
+            });
+            assert!(
+                declared.outputs.contains(&output),
+                "{example}: {path}: module.{module}.{output} is no output of module {module}"
+            );
+        }
+    }
+    calls
+}
+
+/// Terraform modules are wired up in every example: each `module` block's `source` is a
+/// folder of the tree, every argument it passes is a `variable` of that folder and every
+/// variable without a default is passed, and every `module.<name>.<output>` refers to a
+/// declared module and one of its outputs. The folders follow `layout`: the root in
+/// `layout.main`, reaching the modules relative to it.
+#[test]
+fn terraform_modules_are_wired_to_their_folders() {
+    for (example, tree) in TREES.iter() {
+        terraform_wiring(example, tree);
+    }
+    let calls = |example: &str, root: &str| {
+        terraform_wiring(example, example_tree(example))
+            .into_iter()
+            .filter(|(dir, _, _)| dir == root)
+            .map(|(_, module, folder)| (module, folder))
+            .collect::<Vec<_>>()
+    };
+    let expected = vec![
+        ("ml".to_owned(), "infrastructure/mlops".to_owned()),
+        ("shared".to_owned(), "infrastructure/shared".to_owned()),
+    ];
+    assert_eq!(calls("custom-layout", "infrastructure/main"), expected);
+    assert_eq!(calls("minimal", "main"), expected);
+    assert!(
+        example_tree("minimal").get("main/dev.tfvars").is_some(),
+        "the variable file sits beside the root module"
+    );
+}
+
+/// Every `<module>.outputs.<name>` in a Bicep text, as (module, output).
+fn bicep_output_references(text: &str) -> Vec<(String, String)> {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices(".outputs.") {
+        let before = &text[..at];
+        let module_start = before.rfind(|c| !ident(c)).map_or(0, |i| i + 1);
+        let after = &text[at + ".outputs.".len()..];
+        let output_end = after.find(|c| !ident(c)).unwrap_or(after.len());
+        found.push((
+            before[module_start..].to_owned(),
+            after[..output_end].to_owned(),
+        ));
+    }
+    found
+}
+
+/// Checks the Bicep module wiring of a tree (see the test below) and returns every module as
+/// (file declaring it, module name, module file).
+fn bicep_wiring(example: &str, tree: &Tree) -> BTreeSet<(String, String, String)> {
+    let mut modules_found = BTreeSet::new();
+    for (path, text) in tree
+        .iter()
+        .filter(|(p, _)| common::has_extension(p, "bicep"))
+    {
+        let dir = common::parent(path);
+        let statements = bicep::statements(text);
+        let mut modules = BTreeMap::new();
+        for module in statements.iter().filter(|s| s.keyword == "module") {
+            let file = common::join(dir, module.quoted());
+            let declared = bicep::statements(tree.get(&file).unwrap_or_else(|| {
+                panic!(
+                    "{example}: {path}: module {}: {file} is not rendered",
+                    module.name
+                )
+            }));
+            let passed = module
+                .value()
+                .get("params")
+                .map_or_else(BTreeSet::new, |p| {
+                    let Lit::Obj(params) = p else {
+                        panic!("{example}: {path}: params of module {}", module.name)
+                    };
+                    params.keys().cloned().collect()
+                });
+            for param in &passed {
+                assert!(
+                    declared
+                        .iter()
+                        .any(|s| s.keyword == "param" && s.name == *param),
+                    "{example}: {path}: module {} passes {param}, which {file} does not declare",
+                    module.name
+                );
+            }
+            for param in declared
+                .iter()
+                .filter(|s| s.keyword == "param" && s.value.is_none())
+            {
+                assert!(
+                    passed.contains(&param.name),
+                    "{example}: {path}: module {} does not set {file}'s required param {}",
+                    module.name,
+                    param.name
+                );
+            }
+            modules_found.insert((path.to_owned(), module.name.clone(), file.clone()));
+            modules.insert(module.name.clone(), declared);
+        }
+        if modules.is_empty() {
+            continue;
+        }
+        for expression in statements
+            .iter()
+            .filter_map(|s| s.value.as_ref())
+            .flat_map(Lit::expressions)
+        {
+            for (module, output) in bicep_output_references(expression) {
+                let declared = modules.get(&module).unwrap_or_else(|| {
+                    panic!("{example}: {path} refers to undeclared module {module}")
+                });
+                assert!(
+                    declared
+                        .iter()
+                        .any(|s| s.keyword == "output" && s.name == output),
+                    "{example}: {path}: {module}.outputs.{output} is no output of module {module}"
+                );
+            }
+        }
+        assert_eq!(
+            bicep::find(&statements, "targetScope", "").value().as_str(),
+            Some("subscription"),
+            "{example}: {path}: the root creates the resource group, so it deploys to the subscription"
+        );
+    }
+    for (path, text) in tree
+        .iter()
+        .filter(|(p, _)| common::has_extension(p, "bicepparam"))
+    {
+        let statements = bicep::statements(text);
+        let using = bicep::find(&statements, "using", "").quoted();
+        let main = common::join(common::parent(path), using);
+        assert!(
+            main.ends_with("/main.bicep") && common::parent(&main) == common::parent(path),
+            "{example}: {path} uses {main}, not the main.bicep beside it"
+        );
+        let declared = bicep::statements(tree.get(&main).unwrap());
+        let set: BTreeSet<&str> = statements
+            .iter()
+            .filter(|s| s.keyword == "param")
+            .map(|s| s.name.as_str())
+            .collect();
+        for param in &set {
+            assert!(
+                declared
+                    .iter()
+                    .any(|s| s.keyword == "param" && s.name == *param),
+                "{example}: {path} sets {param}, which {main} does not declare"
+            );
+        }
+        for param in declared
+            .iter()
+            .filter(|s| s.keyword == "param" && s.value.is_none())
+        {
+            assert!(
+                set.contains(param.name.as_str()),
+                "{example}: {path} does not set {main}'s required param {}",
+                param.name
+            );
+        }
+    }
+    modules_found
+}
+
+/// Bicep modules are wired up in every example: each `module`'s path is a file of the tree,
+/// every param it passes is a `param` of that file and every param without a default is
+/// passed, and every `<module>.outputs.<name>` refers to a declared module and one of its
+/// outputs; the root deploys to the subscription (it creates the resource group); every
+/// `.bicepparam` uses the `main.bicep` beside it and sets its required params and no others.
+/// The files follow `layout`.
+#[test]
+fn bicep_modules_are_wired_to_their_files() {
+    for (example, tree) in TREES.iter() {
+        bicep_wiring(example, tree);
+    }
+    let modules: Vec<(String, String)> =
+        bicep_wiring("custom-layout", example_tree("custom-layout"))
+            .into_iter()
+            .filter(|(path, _, _)| path == "infrastructure/main/main.bicep")
+            .map(|(_, module, file)| (module, file))
+            .collect();
+    assert_eq!(
+        modules,
+        [
+            (
+                "ml".to_owned(),
+                "infrastructure/mlops/main.bicep".to_owned()
+            ),
+            (
+                "shared".to_owned(),
+                "infrastructure/shared/main.bicep".to_owned()
+            ),
+        ]
+    );
+}
+
+/// The tags an example's resources get: mlgen's own (environment, managed-by, project), then
+/// the spec's `project.tags`.
+fn expected_tags(example: &str, environment: &str) -> BTreeMap<String, String> {
+    let spec: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(common::example(example)).unwrap()).unwrap();
+    let project = &spec["project"];
+    let mut tags = BTreeMap::from([
+        ("environment".to_owned(), environment.to_owned()),
+        ("managed-by".to_owned(), "mlgen".to_owned()),
+        (
+            "project".to_owned(),
+            project["name"].as_str().unwrap().to_owned(),
+        ),
+    ]);
+    for (key, value) in project["tags"].as_mapping().unwrap() {
+        tags.insert(
+            key.as_str().unwrap().to_owned(),
+            value.as_str().unwrap().to_owned(),
+        );
+    }
+    tags
+}
+
+/// Tag values reach both targets as the very strings of the spec, quotes, backslashes, `${…}`
+/// and `%{…}` included: the Terraform variable file's `tags` evaluate to them, and Bicep's
+/// `tags` param is an object of plain string literals (no interpolation) holding them.
 #[test]
 fn tag_values_stay_literal_in_both_targets() {
-    let tree = render_example("multi-cluster");
-    let tfvars = tree.get("main/prod.tfvars").unwrap();
+    let expected = expected_tags("multi-cluster", "prod");
     assert!(
-        tfvars.contains(
-            r#""quotes ' \" and \\ and $${not.interpolated} and %%{ if x } stay literal""#
-        ),
-        "{tfvars}"
+        expected["note"].contains("${not.interpolated}") && expected["note"].contains("%{ if x }"),
+        "the example still exercises interpolation syntax"
     );
-    let bicepparam = tree.get("main/main.bicepparam").unwrap();
-    assert!(
-        bicepparam.contains(
-            r#"note: 'quotes \' " and \\ and \${not.interpolated} and %{ if x } stay literal'"#
-        ),
-        "{bicepparam}"
-    );
-    assert!(
-        bicepparam.contains("'cost-center': 'CC-1234'"),
-        "{bicepparam}"
-    );
+    let tree = example_tree("multi-cluster");
+    let tfvars = tf::file(tree, "main/prod.tfvars");
+    assert_eq!(tf::string_map(&tf::value(&tfvars, "tags")), expected);
+    let params = bicep::params(tree.get("main/main.bicepparam").unwrap());
+    let Lit::Obj(tags) = &params["tags"] else {
+        panic!("tags is an object: {:?}", params["tags"])
+    };
+    let read: BTreeMap<String, String> = tags
+        .iter()
+        .map(|(key, value)| {
+            let text = value
+                .as_str()
+                .unwrap_or_else(|| panic!("tag {key} is no string literal: {value:?}"));
+            (key.clone(), text.to_owned())
+        })
+        .collect();
+    assert_eq!(read, expected);
 }
 
-#[test]
-fn bicep_modules_follow_the_layout_and_wiring() {
-    let tree = render_example("custom-layout");
-    let main = tree
-        .get("infrastructure/main/main.bicep")
-        .expect("main folder from layout.main");
-    assert!(main.contains("targetScope = 'subscription'"), "{main}");
-    assert!(
-        main.contains("module shared '../shared/main.bicep' = {"),
-        "{main}"
-    );
-    assert!(
-        main.contains("module ml '../mlops/main.bicep' = {"),
-        "{main}"
-    );
-    assert!(main.contains("kvId: shared.outputs.keyVaultId"), "{main}");
-    assert!(
-        main.contains("appInsightsId: shared.outputs.appInsightsId"),
-        "{main}"
-    );
-    let shared = tree.get("infrastructure/shared/main.bicep").unwrap();
-    assert!(
-        shared.contains("output keyVaultId string")
-            && shared.contains("output appInsightsId string")
-    );
-    let mlops = tree.get("infrastructure/mlops/main.bicep").unwrap();
-    assert!(mlops.contains("param kvId string") && mlops.contains("param appInsightsId string"));
-    assert!(
-        tree.get("infrastructure/main/main.bicepparam")
-            .unwrap()
-            .contains("using './main.bicep'")
-    );
+/// The container registry of a spec with `extra` added to a minimal one.
+fn registry(extra: &str) -> hcl::Body {
+    let tree = common::render_yaml(&format!("version: 1\nproject:\n  name: churn\n{extra}"));
+    let mlops = tf::file(&tree, "infrastructure/mlops/main.tf");
+    tf::resource(&mlops, "azurerm_container_registry", "this").clone()
 }
 
+/// The registry settings Azure accepts only on Premium (closed public access with the trusted
+/// services bypass, a dedicated data endpoint, retention, disabled exports, zone redundancy)
+/// are set on a Premium registry and left out below it; zone redundancy also needs a region
+/// with availability zones (westus has none).
 #[test]
 fn premium_only_registry_settings_follow_the_sku_and_region() {
-    let dir = tempfile::tempdir().unwrap();
-    let render = |extra: &str| {
-        let spec = dir.path().join("mlgen.yaml");
-        std::fs::write(
-            &spec,
-            format!("version: 1\nproject:\n  name: churn\n{extra}"),
-        )
-        .unwrap();
-        mlgen::render_spec_file(&spec)
-            .unwrap()
-            .get("infrastructure/mlops/main.tf")
-            .unwrap()
-            .to_owned()
-    };
     let premium_only = [
-        "public_network_access_enabled = false\n  network_rule",
+        "network_rule_bypass_option",
         "data_endpoint_enabled",
         "retention_policy_in_days",
         "export_policy_enabled",
         "zone_redundancy_enabled",
     ];
     for sku in ["Basic", "Standard"] {
-        let mlops = render(&format!("mlops:\n  container_registry:\n    sku: {sku}\n"));
+        let registry = registry(&format!("mlops:\n  container_registry:\n    sku: {sku}\n"));
+        assert_eq!(tf::value(&registry, "sku"), hcl::Value::from(sku));
         for setting in premium_only {
             assert!(
-                !mlops.contains(setting),
-                "{sku} registry must not set {setting}:\n{mlops}"
+                tf::attr(&registry, setting).is_none(),
+                "{sku} registry must not set {setting}"
             );
         }
-        assert!(mlops.contains(&format!("= \"{sku}\"")), "{mlops}");
-    }
-    let premium = render("");
-    for setting in premium_only {
         assert!(
-            premium.contains(setting),
-            "Premium registry sets {setting}:\n{premium}"
+            tf::attr(&registry, "public_network_access_enabled")
+                .is_none_or(
+                    |_| tf::value(&registry, "public_network_access_enabled") == true.into()
+                ),
+            "{sku} registry cannot close public access"
         );
     }
-    // westus has no availability zones: Premium, but not zone-redundant.
-    let no_zones = render("  location: westus\nmlops:\n  storage_account:\n    replication: LRS\n");
-    assert!(
-        no_zones.contains("data_endpoint_enabled") && !no_zones.contains("zone_redundancy_enabled"),
-        "{no_zones}"
-    );
+    let premium = registry("");
+    for (setting, value) in [
+        ("sku", hcl::Value::from("Premium")),
+        ("public_network_access_enabled", false.into()),
+        ("network_rule_bypass_option", "AzureServices".into()),
+        ("data_endpoint_enabled", true.into()),
+        ("retention_policy_in_days", 7.into()),
+        ("export_policy_enabled", false.into()),
+        ("zone_redundancy_enabled", true.into()),
+    ] {
+        assert_eq!(
+            tf::value(&premium, setting),
+            value,
+            "Premium sets {setting}"
+        );
+    }
+    let no_zones =
+        registry("  location: westus\nmlops:\n  storage_account:\n    replication: LRS\n");
+    assert_eq!(tf::value(&no_zones, "data_endpoint_enabled"), true.into());
+    assert!(tf::attr(&no_zones, "zone_redundancy_enabled").is_none());
 }
 
+/// Every Bicep `param` and `output` has a `@description`.
 #[test]
 fn every_bicep_param_and_output_is_described() {
-    for spec in common::example_specs() {
-        let tree = mlgen::render_spec_file(&spec).unwrap();
-        for (path, content) in tree
+    for (example, tree) in TREES.iter() {
+        for (path, text) in tree
             .iter()
-            .filter(|(p, _)| Path::new(p).extension().is_some_and(|e| e == "bicep"))
+            .filter(|(p, _)| common::has_extension(p, "bicep"))
         {
-            let lines: Vec<&str> = content.lines().collect();
-            for (i, line) in lines.iter().enumerate() {
-                if !(line.starts_with("param ") || line.starts_with("output ")) {
-                    continue;
-                }
-                // The declaration's paragraph: its decorators stand right above it.
-                let paragraph = lines[..i].iter().rev().take_while(|l| !l.is_empty());
+            for statement in bicep::statements(text)
+                .iter()
+                .filter(|s| s.keyword == "param" || s.keyword == "output")
+            {
                 assert!(
-                    paragraph.clone().any(|l| l.starts_with("@description('")),
-                    "{path}:{}: `{line}` has no @description",
-                    i + 1
+                    statement
+                        .decorators
+                        .iter()
+                        .any(|d| d.starts_with("@description('")),
+                    "{example}: {path}: {} {} has no @description",
+                    statement.keyword,
+                    statement.name
                 );
             }
         }
     }
 }
 
+/// Whether a Terraform version constraint (`>= 4.55, < 5.0`) admits `version`.
+fn admits(constraint: &str, version: &str) -> bool {
+    let parse = |v: &str| -> Vec<u64> {
+        let mut parts: Vec<u64> = v.trim().split('.').map(|p| p.parse().unwrap()).collect();
+        parts.resize(3, 0);
+        parts
+    };
+    let version = parse(version);
+    constraint.split(',').all(|part| {
+        let part = part.trim();
+        let op_end = part.find(|c: char| c.is_ascii_digit()).unwrap();
+        let bound = parse(&part[op_end..]);
+        match part[..op_end].trim() {
+            ">=" => version >= bound,
+            ">" => version > bound,
+            "<=" => version <= bound,
+            "<" => version < bound,
+            "=" | "" => version == bound,
+            "!=" => version != bound,
+            op => panic!("operator {op} in {constraint}"),
+        }
+    })
+}
+
+/// The azurerm version constraint of an example's root module.
+fn azurerm_pin(example: &str) -> String {
+    let tree = example_tree(example);
+    let (versions, _) = tree
+        .iter()
+        .find(|(p, _)| p.ends_with("/versions.tf"))
+        .unwrap();
+    let body = tf::file(tree, versions);
+    let terraform = tf::block(&body, "terraform", &[]);
+    let providers = tf::block(terraform, "required_providers", &[]);
+    let azurerm = tf::value(providers, "azurerm");
+    tf::string(tf::at(&azurerm, &["version"])).to_owned()
+}
+
+/// The private DNS zone links use the argument of the chosen azurerm major (4.x:
+/// `private_dns_zone_name`, 5.x: `private_dns_zone_id`), and the provider pin admits exactly
+/// that major; without private endpoints there are no links and the pin admits both majors.
 #[test]
 fn private_dns_zone_links_follow_the_chosen_azurerm_major() {
-    let four = render_example("private-azurerm4");
-    let five = render_example("private-network");
-    let link = |tree: &mlgen::tree::Tree| {
-        tree.get("infrastructure/network/main.tf")
-            .unwrap()
-            .to_owned()
+    let link = |example: &str| {
+        let network = tf::file(example_tree(example), "infrastructure/network/main.tf");
+        tf::exprs(tf::resource(
+            &network,
+            "azurerm_private_dns_zone_virtual_network_link",
+            "this",
+        ))
     };
-    assert!(
-        link(&four).contains("private_dns_zone_name = each.value.name"),
+    let four = link("private-azurerm4");
+    assert_eq!(
+        four.get("private_dns_zone_name").map(String::as_str),
+        Some("each.value.name"),
         "4.x form"
     );
     assert!(
-        !link(&four).contains("private_dns_zone_id  ="),
+        !four.contains_key("private_dns_zone_id"),
         "no 5.x argument on 4.x"
     );
-    assert!(
-        link(&five).contains("private_dns_zone_id  = each.value.id"),
+    let five = link("private-network");
+    assert_eq!(
+        five.get("private_dns_zone_id").map(String::as_str),
+        Some("each.value.id"),
         "5.x form"
     );
     assert!(
-        !link(&five).contains("private_dns_zone_name ="),
+        !five.contains_key("private_dns_zone_name"),
         "no 4.x argument on 5.x"
     );
-    assert!(
-        four.get("main/versions.tf")
-            .unwrap()
-            .contains("version = \">= 4.55, < 5.0\"")
+
+    let (four, five, open) = (
+        azurerm_pin("private-azurerm4"),
+        azurerm_pin("private-network"),
+        azurerm_pin("minimal"),
     );
+    for (pin, admitted, refused) in [
+        (&four, &["4.55", "4.99.1"][..], &["4.54", "5.0", "6.0"][..]),
+        (&five, &["5.0", "5.9.3"], &["4.99", "6.0"]),
+        (&open, &["4.55", "5.0", "5.9"], &["4.54", "6.0"]),
+    ] {
+        for version in admitted {
+            assert!(admits(pin, version), "`{pin}` admits {version}");
+        }
+        for version in refused {
+            assert!(!admits(pin, version), "`{pin}` refuses {version}");
+        }
+    }
     assert!(
-        five.get("main/versions.tf")
-            .unwrap()
-            .contains("version = \">= 5.0, < 6.0\"")
+        example_tree("minimal")
+            .get("infrastructure/network/main.tf")
+            .is_none()
     );
-    // Without private endpoints there is no such resource and the pin spans both majors.
-    let open = render_example("minimal");
-    assert!(
-        open.get("main/versions.tf")
-            .unwrap()
-            .contains("version = \">= 4.55, < 6.0\"")
-    );
-    assert!(open.get("infrastructure/network/main.tf").is_none());
 }
 
+/// Each environment gets its own variable files with its overrides applied: prod's network
+/// ranges and larger cluster in its `.tfvars` and `.bicepparam`, while dev's set no clusters so
+/// the root's defaults (the base spec's) apply; each environment keeps its state under its own
+/// key, and the root module declares the azurerm backend those files configure.
 #[test]
 fn environments_get_their_own_variable_files_with_overrides() {
-    let tree = render_example("private-network");
-    let dev = tree.get("main/dev.tfvars").unwrap();
-    let prod = tree.get("main/prod.tfvars").unwrap();
-    assert!(
-        dev.contains("address_space                          = \"10.10.0.0/16\""),
-        "{dev}"
+    let tree = example_tree("private-network");
+    let dev = tf::values(&tf::file(tree, "main/dev.tfvars"));
+    let prod = tf::values(&tf::file(tree, "main/prod.tfvars"));
+    assert_eq!(dev["address_space"], "10.10.0.0/16".into());
+    assert_eq!(prod["address_space"], "10.20.0.0/16".into());
+    assert_eq!(
+        prod["training_subnet_address_prefix"],
+        "10.20.0.0/24".into()
     );
+
+    // Clusters: prod overrides max_nodes; dev sets none, so the variable's default applies.
     assert!(
-        prod.contains("address_space                          = \"10.20.0.0/16\""),
-        "{prod}"
-    );
-    assert!(
-        prod.contains("training_subnet_address_prefix         = \"10.20.0.0/24\""),
-        "{prod}"
-    );
-    assert!(
-        !dev.contains("compute_clusters"),
+        !dev.contains_key("compute_clusters"),
         "dev keeps the base clusters"
     );
-    assert!(
-        prod.contains("max_nodes                      = 16"),
-        "{prod}"
+    let variables = tf::file(tree, "main/variables.tf");
+    let default = tf::value(
+        tf::block(&variables, "variable", &["compute_clusters"]),
+        "default",
     );
-    assert!(
-        tree.get("main/prod.bicepparam")
-            .unwrap()
-            .contains("maxNodes: 16")
+    assert_eq!(tf::at(&default, &["cpu-cluster", "max_nodes"]), &4.into());
+    assert_eq!(
+        tf::at(&prod["compute_clusters"], &["cpu-cluster", "max_nodes"]),
+        &16.into()
     );
+    let clusters = |file: &str| bicep::params(tree.get(file).unwrap()).remove("computeClusters");
     assert!(
-        tree.get("main/prod.backend.hcl")
-            .unwrap()
-            .contains("key                  = \"risk-prod.tfstate\"")
+        clusters("main/dev.bicepparam").is_none(),
+        "dev keeps the base clusters"
     );
+    let base = bicep::statements(tree.get("main/main.bicep").unwrap());
+    let Some(Lit::Arr(base)) = &bicep::find(&base, "param", "computeClusters").value else {
+        panic!("computeClusters has a default list")
+    };
+    assert_eq!(base[0].at("maxNodes").as_expr(), Some("4"));
+    let Some(Lit::Arr(prod_clusters)) = clusters("main/prod.bicepparam") else {
+        panic!("prod sets its clusters")
+    };
+    assert_eq!(prod_clusters[0].at("name").as_str(), Some("cpu-cluster"));
+    assert_eq!(prod_clusters[0].at("maxNodes").as_expr(), Some("16"));
+
+    // Remote state: a key per environment, for the backend the root declares.
+    for env in ["dev", "prod"] {
+        let backend = tf::values(&tf::file(tree, &format!("main/{env}.backend.hcl")));
+        assert_eq!(backend["key"], format!("risk-{env}.tfstate").into());
+    }
+    let versions = tf::file(tree, "main/versions.tf");
+    let terraform = tf::block(&versions, "terraform", &[]);
     assert!(
-        tree.get("main/versions.tf")
-            .unwrap()
-            .contains("backend \"azurerm\" {}")
+        tf::block(terraform, "backend", &["azurerm"])
+            .iter()
+            .next()
+            .is_none(),
+        "configured by the backend files, not inline"
     );
+}
+
+/// The Bicep reader the tests above rely on tells literals from expressions as Bicep does:
+/// an escaped `\${` is literal text, an unescaped `${…}` makes the string an expression, and
+/// a value that only starts like a literal (`{…} : null`, `'a' == b`) is one expression.
+#[test]
+fn the_bicep_reader_tells_literals_from_expressions() {
+    assert_eq!(
+        bicep::parse_value(r"'a \${b} \'c\' \\'"),
+        Lit::Str(r"a ${b} 'c' \".to_owned())
+    );
+    assert_eq!(
+        bicep::parse_value("'a ${b}'"),
+        Lit::Other("'a ${b}'".to_owned())
+    );
+    assert_eq!(
+        bicep::parse_value("x ? {\n  a: 1\n} : null"),
+        Lit::Other("x ? {\n  a: 1\n} : null".to_owned())
+    );
+    assert_eq!(
+        bicep::parse_value("'a' == b"),
+        Lit::Other("'a' == b".to_owned())
+    );
+    let statements = bicep::statements(
+        "@description('n')\nparam n int = 1 // one\n\nresource r 'T@1' = if (n > 0) {\n  // c\n  name: 'x'\n}\nresource l 'T@1' = [for (i, k) in [1]: {\n  name: '${k}'\n}]\n",
+    );
+    let names: Vec<(&str, &str)> = statements
+        .iter()
+        .map(|s| (s.keyword.as_str(), s.name.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [("param", "n"), ("resource", "r"), ("resource", "l")]
+    );
+    assert_eq!(statements[0].decorators, ["@description('n')"]);
+    assert_eq!(statements[0].value(), &Lit::Other("1".to_owned()));
+    assert_eq!(statements[1].condition.as_deref(), Some("n > 0"));
+    assert_eq!(statements[1].value().at("name").as_str(), Some("x"));
+    assert_eq!(statements[2].loop_head.as_deref(), Some("(i, k) in [1]"));
+    assert_eq!(statements[2].value().at("name").as_expr(), Some("'${k}'"));
 }

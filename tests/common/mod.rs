@@ -2,6 +2,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod bicep;
+pub mod terraform;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -109,4 +110,70 @@ pub fn render_with_env(spec: &Path, out: &Path, env: &[(&str, &str)]) -> (Option
     ];
     let (code, _, stderr) = run_env(&args, env);
     (code, stderr)
+}
+
+/// The built-in templates of both targets, compiled once per test binary: compiling is most
+/// of a render's cost, and most tests only need the templates to render.
+pub fn renderer() -> &'static mlgen::render::Renderer {
+    static RENDERER: std::sync::OnceLock<mlgen::render::Renderer> = std::sync::OnceLock::new();
+    RENDERER.get_or_init(|| {
+        mlgen::render::Renderer::new(
+            &mlgen::templates::TemplateSet::builtin(),
+            &mlgen::spec::Target::ALL,
+        )
+        .expect("built-in templates compile")
+    })
+}
+
+/// Renders the spec `yaml` (written to a temporary `mlgen.yaml`) with [`renderer`].
+pub fn render_yaml(yaml: &str) -> mlgen::tree::Tree {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mlgen.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    mlgen::render_spec_with(&path, renderer()).unwrap_or_else(|e| panic!("{e:#}\n{yaml}"))
+}
+
+/// The folder of a tree path (`main/main.tf` → `main`; `main.tf` → `.`).
+pub fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map_or(".", |(dir, _)| dir)
+}
+
+/// A tree folder joined with a relative path, `..` resolved (`main` + `../infrastructure/x` →
+/// `infrastructure/x`); panics on a path that leaves the tree.
+pub fn join(dir: &str, relative: &str) -> String {
+    let mut parts: Vec<&str> = dir
+        .split('/')
+        .filter(|p| *p != "." && !p.is_empty())
+        .collect();
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts
+                    .pop()
+                    .unwrap_or_else(|| panic!("{relative} leaves the tree from {dir}"));
+            }
+            other => parts.push(other),
+        }
+    }
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
+}
+
+/// Whether a tree path has the extension `extension` (`tf`, `bicep`).
+pub fn has_extension(path: &str, extension: &str) -> bool {
+    Path::new(path).extension().is_some_and(|e| e == extension)
+}
+
+/// The files of `tree` directly in folder `dir` with the extension `extension`.
+pub fn files_in<'a>(
+    tree: &'a mlgen::tree::Tree,
+    dir: &'a str,
+    extension: &'a str,
+) -> impl Iterator<Item = (&'a str, &'a str)> {
+    tree.iter()
+        .filter(move |(path, _)| parent(path) == dir && has_extension(path, extension))
 }
