@@ -323,17 +323,23 @@ impl Renderer {
         rendered.map_err(|e| {
             let message = chain(&e);
             // Tera names no line for render errors; find it in the template, or else in a
-            // template it includes, extends or imports.
-            let located = std::iter::once((output.described.as_str(), output.source.as_str()))
-                .chain(
-                    sandbox::reachable(&self.graph, &output.name)
-                        .into_iter()
-                        .filter_map(|name| self.sources.get(name))
-                        .map(|(d, s)| (d.as_str(), s.as_str())),
-                )
-                .find_map(|(described, source)| {
-                    locate(&message, source).map(|line| format!("{described}, line {line}"))
-                });
+            // template it includes, extends or imports: a variable name (in backticks) first,
+            // then a filter, function or template name (in single quotes), which would
+            // otherwise find the include line of the partial the variable is missing in.
+            let sources: Vec<(&str, &str)> =
+                std::iter::once((output.described.as_str(), output.source.as_str()))
+                    .chain(
+                        sandbox::reachable(&self.graph, &output.name)
+                            .into_iter()
+                            .filter_map(|name| self.sources.get(name))
+                            .map(|(d, s)| (d.as_str(), s.as_str())),
+                    )
+                    .collect();
+            let located = ['`', '\''].into_iter().find_map(|quote| {
+                sources.iter().find_map(|(described, source)| {
+                    locate(&message, source, quote).map(|line| format!("{described}, line {line}"))
+                })
+            });
             TemplateError {
                 template: located.unwrap_or_else(|| output.described.clone()),
                 message,
@@ -397,20 +403,17 @@ fn context_error(err: impl std::error::Error) -> TemplateError {
     }
 }
 
-/// The first line of `source` holding a name Tera's message quotes in backticks (Tera reports
-/// no line for render errors such as an unknown variable).
-fn locate(message: &str, source: &str) -> Option<usize> {
-    let quoted = message
-        .split('`')
+/// The first line of `source` holding a name Tera's message quotes with `quote` (Tera reports
+/// no line for render errors): backticks hold variable names, single quotes filter, function
+/// and template names.
+fn locate(message: &str, source: &str, quote: char) -> Option<usize> {
+    message
+        .split(quote)
         .skip(1)
         .step_by(2)
-        .filter(|q| !q.is_empty());
-    for name in quoted {
-        if let Some(index) = source.lines().position(|line| line.contains(name)) {
-            return Some(index + 1);
-        }
-    }
-    None
+        .filter(|q| !q.is_empty() && !q.contains('\n'))
+        .find_map(|name| source.lines().position(|line| line.contains(name)))
+        .map(|index| index + 1)
 }
 
 /// A relative path that stays inside the output directory and is not hidden: no `..`, no
@@ -537,9 +540,11 @@ mod tests {
     fn render_errors_are_located_by_the_quoted_name() {
         let source = "a\nb = {{ x.y }}\n";
         assert_eq!(
-            locate("Variable `x.y` not found in context", source),
+            locate("Variable `x.y` not found in context", source, '`'),
             Some(2)
         );
-        assert_eq!(locate("no quoted name", source), None);
+        assert_eq!(locate("no quoted name", source, '`'), None);
+        let source = "a\nb = {{ x | shout }}\n";
+        assert_eq!(locate("Filter 'shout' not found", source, '\''), Some(2));
     }
 }
