@@ -20,6 +20,7 @@ pub mod manifest;
 pub mod model;
 pub mod naming;
 mod pipeline;
+pub mod quote;
 pub mod render;
 pub mod report;
 pub mod rules;

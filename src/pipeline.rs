@@ -1,5 +1,5 @@
 //! The library's pipeline, `read → validate (→ model) → templates → render`, as functions the
-//! command dispatcher ([`crate::app`]), the tests and library users call. Pure apart from
+//! command dispatcher (`app`), the tests and library users call. Pure apart from
 //! reading the spec and the team template folder; writing and comparing happen elsewhere.
 
 use std::fmt;

@@ -53,29 +53,6 @@ fn name_parameter(kind: Kind) -> &'static str {
     }
 }
 
-/// `value` as a single-quoted Bicep string whose content is exactly `value`: `\`, `'` and the
-/// interpolation opener `${` are escaped, control characters become `\n`, `\r`, `\t` or
-/// `\u{…}`, so a spec value can never become Bicep syntax.
-pub fn quote(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('\'');
-    let mut chars = value.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => out.push_str("\\'"),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:X}}}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
-}
-
 /// `key` as a Bicep object key: bare when it is an identifier (what the Bicep linter prefers),
 /// otherwise quoted like any string.
 pub(super) fn object_key(key: &str) -> String {
@@ -87,7 +64,7 @@ pub(super) fn object_key(key: &str) -> String {
     if identifier {
         key.to_owned()
     } else {
-        quote(key)
+        crate::quote::bicep(key)
     }
 }
 
@@ -122,8 +99,10 @@ pub(super) fn register_filters(tera: &mut Tera) {
     tera.register_filter(
         "bicep",
         |value: &Value, _: &HashMap<String, Value>| match value {
-            Value::String(s) => Ok(Value::String(quote(s))),
-            Value::Number(_) | Value::Bool(_) => Ok(Value::String(quote(&value.to_string()))),
+            Value::String(s) => Ok(Value::String(crate::quote::bicep(s))),
+            Value::Number(_) | Value::Bool(_) => {
+                Ok(Value::String(crate::quote::bicep(&value.to_string())))
+            }
             other => Err(tera::Error::msg(format!(
                 "the bicep filter quotes strings, not {other}"
             ))),
@@ -134,15 +113,6 @@ pub(super) fn register_filters(tera: &mut Tera) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quotes_keep_values_literal() {
-        assert_eq!(quote("it's"), r"'it\'s'");
-        assert_eq!(quote(r"a\b"), r"'a\\b'");
-        assert_eq!(quote("${x} $y {z}"), r"'\${x} $y {z}'");
-        assert_eq!(quote("l1\nl2\u{7}"), r"'l1\nl2\u{7}'");
-        assert_eq!(quote("é€"), "'é€'");
-    }
 
     #[test]
     fn keys_are_bare_only_when_they_are_identifiers() {

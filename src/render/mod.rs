@@ -17,9 +17,9 @@ mod sandbox;
 mod target_context;
 mod terraform;
 
-pub use bicep::quote as quote_bicep;
+pub use crate::quote::bicep as quote_bicep;
+pub use crate::quote::hcl as quote_hcl;
 pub use format::{Syntax, format};
-pub use terraform::quote as quote_hcl;
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -53,32 +53,6 @@ fn name_variable(kind: Kind) -> &'static str {
     }
 }
 
-/// `value` as a quoted HCL string whose content is exactly `value`: quotes and backslashes are
-/// escaped, control characters become `\n`, `\t`, … or `\uNNNN`, and the template sequences
-/// `${` and `%{` are doubled so that Terraform never evaluates them.
-pub fn quote(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
-    let mut chars = value.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '$' | '%' if chars.peek() == Some(&'{') => {
-                out.push(c);
-                out.push(c);
-            }
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// Registers `hcl` (`{{ value | hcl }}`: `value` as a safely escaped, quoted HCL string) and
 /// `tf_validation`: `{{ tf_validation(rule="key_vault_name", var="key_vault_name") }}` is the
 /// `validation {}` block of a catalog rule (see [`crate::rules`]) for a variable. Where in the
@@ -123,19 +97,6 @@ pub(super) fn register_filters(tera: &mut Tera) {
                 )));
             }
         };
-        Ok(Value::String(quote(&text)))
+        Ok(Value::String(crate::quote::hcl(&text)))
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quotes_keep_values_literal() {
-        assert_eq!(quote(r#"a "b" \c"#), r#""a \"b\" \\c""#);
-        assert_eq!(quote("${x} %{if} $x %"), r#""$${x} %%{if} $x %""#);
-        assert_eq!(quote("l1\nl2\t\u{7}"), r#""l1\nl2\t\u0007""#);
-        assert_eq!(quote("é€"), "\"é€\"");
-    }
 }

@@ -4,7 +4,7 @@
 //! states the whole rule in words where a param's description gives it.
 
 use super::rule::{Kind, Limits, Rule};
-use crate::render::quote_bicep;
+use crate::quote::bicep as quote_bicep;
 
 /// How a param relates to its rule.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 //! guarding another: parts that can fail on a bad value are inside `can()` or `try()`.
 
 use super::rule::{Kind, Rule, Text};
-use crate::render::quote_hcl;
+use crate::quote::hcl as quote_hcl;
 
 /// Where in a variable a rule applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
