@@ -862,3 +862,246 @@ pub(crate) enum ComputeOwner {
     /// The compute instance at this index.
     Instance(usize),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(pointer: &str) -> KeyPath {
+        KeyPath::new(pointer)
+    }
+
+    fn cidr(text: &str) -> Cidr {
+        Cidr::parse(text).unwrap()
+    }
+
+    fn text(s: &str) -> String {
+        s.to_owned()
+    }
+
+    fn texts(list: &[&str]) -> Vec<String> {
+        list.iter().map(|&s| s.to_owned()).collect()
+    }
+
+    /// The catalogue as examples: `Variant { fields } => message, help;` for every variant, in
+    /// the enum's order. The macro also writes a `match` naming each listed variant, so the
+    /// test stops compiling when a variant has no example.
+    macro_rules! catalogue {
+        ($( $variant:ident $({ $($field:ident : $value:expr),* $(,)? })? => $message:expr, $help:expr; )*) => {{
+            #[allow(unreachable_patterns)] // a variant may have several examples
+            fn listed(problem: &Problem) {
+                match problem {
+                    $( Problem::$variant { .. } => {} )*
+                }
+            }
+            let examples: Vec<(Problem, &str, Option<&str>)> = vec![
+                $( (Problem::$variant $({ $($field: $value),* })?, $message, $help), )*
+            ];
+            for (problem, ..) in &examples {
+                listed(problem);
+            }
+            examples
+        }};
+    }
+
+    #[test]
+    #[allow(clippy::too_many_lines)] // the catalogue is one table
+    fn every_problem_renders_its_message_and_help() {
+        let minimal = Some(
+            "a minimal spec is `version: 1` and `project: {name: myproject}`; `mlgen init` writes \
+             a starter",
+        );
+        let templates_help = Some(
+            "write a path relative to the spec file, such as `templates: team-templates`, or pass \
+             `--templates DIR` on the command line",
+        );
+        let examples = catalogue! {
+            YamlSyntax { info: text("while parsing a flow mapping, did not find expected ',' or '}'") }
+                => "invalid YAML: while parsing a flow mapping, did not find expected ',' or '}'", None;
+            TooDeep { max: 64 }
+                => "invalid YAML: nested more than 64 levels deep; a spec never is", None;
+            SecondDocument
+                => "a spec is one YAML document; a second document starts here", None;
+            ValueTooLong { bytes: 70_000, max: 65_536 }
+                => "a value of 70000 bytes; mlgen reads values of at most 65536 bytes", None;
+            KeyTooLong { bytes: 3_000, max: 2_048 }
+                => "a key of 3000 bytes; mlgen reads keys of at most 2048 bytes", None;
+            TooManyAliases { max: 1_000 }
+                => "more than 1000 aliases; a spec never needs that many", None;
+            UnknownAnchor => "an alias to an unknown anchor", None;
+            AliasAsKey => "a mapping key must be plain text, not an alias to a collection", None;
+            CollectionAsKey => "a mapping key must be plain text, not a collection", None;
+            TooManyValues { max: 200_000 }
+                => "the spec expands to more than 200000 values (aliases included); a spec never does", None;
+            TooMuchText { max: 8_388_608 }
+                => "the spec expands to more than 8388608 bytes of text (aliases included); a spec never does", None;
+            KeyPathsTooLong { max: 67_108_864 }
+                => "the spec's keys are too long for their nesting: more than 67108864 bytes of key paths", None;
+            DuplicateKey { key: text("location"), mapping: at("/project") }
+                => "duplicate key \"location\" in `project`; a key may appear only once in a mapping", None;
+            DuplicateKey { key: text("project"), mapping: at("") }
+                => "duplicate key \"project\"; a key may appear only once in a mapping", None;
+
+            EmptySpec => "the spec is empty", minimal;
+            NotAMapping { found: Found::List }
+                => "the spec must be a mapping of keys such as `version:` and `project:`, found a list", minimal;
+
+            UnknownKey { key: text("nmae"), mapping: at("/project"), suggestion: Some(text("name")), expected: texts(&["name", "location"]) }
+                => "unknown key `nmae` in `project`", Some("did you mean `name`?");
+            UnknownKey { key: text("gpu"), mapping: at("/mlops/compute_clusters/0"), suggestion: None, expected: texts(&["max_nodes", "name"]) }
+                => "unknown key `gpu` in `mlops.compute_clusters[0]`", Some("expected one of: max_nodes, name");
+            UnknownKey { key: text("x"), mapping: at(""), suggestion: None, expected: Vec::new() }
+                => "unknown key `x` in the spec", None;
+            MissingKey { key: text("project"), mapping: at("") }
+                => "missing required key `project` in the spec", minimal;
+            MissingKey { key: text("name"), mapping: at("/mlops/compute_clusters/0") }
+                => "missing required key `name` in `mlops.compute_clusters[0]`", None;
+            WrongType { at: at("/project/tags/cost-center"), expected: vec![JsonType::String], found: Found::Number(1234.into()) }
+                => "`project.tags.cost-center` must be a string, found the number `1234`", Some("quote the value to make it a string: \"1234\"");
+            WrongType { at: at("/mlops/workspace/public_network_access"), expected: vec![JsonType::Boolean], found: Found::Text(text("false")) }
+                => "`mlops.workspace.public_network_access` must be a boolean, found the string `false`", Some("write false without quotes");
+            WrongType { at: at("/mlops/compute_clusters/0/max_nodes"), expected: vec![JsonType::Integer], found: Found::Text(text("4")) }
+                => "`mlops.compute_clusters[0].max_nodes` must be an integer, found the string `4`", Some("write 4 without quotes");
+            WrongType { at: at("/mlops"), expected: vec![JsonType::Object, JsonType::Null], found: Found::Boolean(true) }
+                => "`mlops` must be a mapping or empty, found the boolean `true`", None;
+            NotOneOf { at: at("/mlops/container_registry/sku"), choices: texts(&["Basic", "Standard", "Premium"]), found: Found::Text(text("premium")), suggestion: Some(text("Premium")) }
+                => "`mlops.container_registry.sku` must be one of Basic, Standard, Premium, found `premium`", Some("did you mean `Premium`?");
+            NoMatch { at: at("/network/training_subnet"), rule: Some(text("an IPv4 address range in CIDR notation such as `10.0.0.0/16`")), pattern: text("^…$"), found: Found::Text(text("10.0.0.0/016")), suggestion: Some(cidr("10.0.0.0/16")) }
+                => "`network.training_subnet` must be an IPv4 address range in CIDR notation such as `10.0.0.0/16`, found `10.0.0.0/016`", Some("did you mean `10.0.0.0/16`?");
+            NoMatch { at: at("/extra/code"), rule: None, pattern: text("^[A-Z]+$"), found: Found::EmptyText, suggestion: None }
+                => "`extra.code` must be match `^[A-Z]+$`, found an empty string", None;
+            BelowMinimum { at: at("/shared/key_vault/soft_delete_retention_days"), limit: 7.into(), found: Found::Number(3.into()) }
+                => "`shared.key_vault.soft_delete_retention_days` must be at least 7, found the number `3`", None;
+            AboveMaximum { at: at("/shared/log_analytics/retention_days"), limit: 730.into(), found: Found::Number(1000.into()) }
+                => "`shared.log_analytics.retention_days` must be at most 730, found the number `1000`", None;
+            TooFewItems { at: at("/targets"), limit: 1 }
+                => "`targets` needs at least 1 item(s)", None;
+            TooManyItems { at: at("/mlops/compute_clusters"), limit: 100 }
+                => "`mlops.compute_clusters` lists more than 100 items; mlgen renders at most 100", None;
+            RepeatedItem { at: at("/targets") }
+                => "`targets` lists the same item twice", None;
+            Schema { at: at("/extra/team"), detail: text("\"x\" is not a \"email\"") }
+                => "`extra.team`: \"x\" is not a \"email\"", None;
+            Unreadable { at: at("/project"), detail: text("invalid value") }
+                => "`project`: invalid value", None;
+
+            UnknownRegion { location: text("westeurop"), suggestion: Some(text("westeurope")) }
+                => "`project.location`: `westeurop` is not an Azure region mlgen knows", Some("did you mean `westeurope`?");
+            UnknownRegion { location: text("mars"), suggestion: None }
+                => "`project.location`: `mars` is not an Azure region mlgen knows", Some("`az account list-locations -o table` lists the region names");
+            DerivedName { problem: text("the derived Key Vault name `kv-customerlife-staging1-xxxx` is 29 characters long; Azure allows 3-24") }
+                => "`project.name`: the derived Key Vault name `kv-customerlife-staging1-xxxx` is 29 characters long; Azure allows 3-24",
+                Some("shorten `project.name` or `project.environment`, or set a shorter `project.suffix`");
+            TagNameLength { min: 1, max: 128, found: 0 }
+                => "`project.tags`: tag names must be 1-128 characters long (Azure limit), found 0", None;
+            TagNameCharacter { tag: text("cost/center"), character: '/' }
+                => "`project.tags`: tag name \"cost/center\" contains '/', which Azure does not allow in tag names",
+                Some("tag names must be 1-128 characters without < > % & \\ ? / or control characters");
+            TagValueLength { at: at("/project/tags/long"), max: 256, found: 258 }
+                => "`project.tags.long`: tag values may be at most 256 characters long (Azure limit), found 258", None;
+            TagClashesWithOwn { tag: text("Environment"), own: text("environment") }
+                => "`project.tags`: tag `Environment` is the same Azure tag as `environment`, which mlgen sets itself: Azure tag names are case-insensitive",
+                Some("write `environment` to replace mlgen's value, or choose another name");
+            TagClash { tag: text("owner"), first: text("Owner"), first_line: 5 }
+                => "`project.tags`: tag `owner` is the same Azure tag as `Owner` on line 5: Azure tag names are case-insensitive",
+                Some("keep one of the two");
+            TagClash { tag: text("cafe\u{301}"), first: text("caf\u{e9}"), first_line: 5 }
+                => "`project.tags`: tag `cafe\u{301}` (written `cafe\\u{301}`) is the same Azure tag as `caf\u{e9}` (written `caf\\u{e9}`) on line 5: they differ only in how the same letters are encoded (Unicode normalisation)",
+                Some("keep one of the two");
+            TooManyTags { count: 51, max: 50 }
+                => "`project.tags`: 51 tags including mlgen's own; Azure allows 50 per resource", None;
+            BaseEnvironmentUnlisted { base: text("test"), listed: texts(&["dev", "prod"]) }
+                => "`project.environment`: `test` is not one of `environments` (dev, prod)", Some("add it to `environments`");
+
+            Layout { field: "shared", problem: FolderProblem::Empty }
+                => "`layout.shared`: an empty folder name; write `.` for the output directory itself", None;
+            Layout { field: "mlops", problem: FolderProblem::Absolute { folder: text("/srv/mlops") } }
+                => "`layout.mlops`: `/srv/mlops` is absolute; folders are relative to the output directory", None;
+            Layout { field: "main", problem: FolderProblem::Backslash { folder: text("a\\b") } }
+                => "`layout.main`: `a\\b` contains a backslash; use `/` between folders", None;
+            Layout { field: "shared", problem: FolderProblem::LeavesOutput { folder: text("../etc") } }
+                => "`layout.shared`: `../etc` leaves the output directory (`..` is not allowed)", None;
+            Layout { field: "shared", problem: FolderProblem::Hidden { folder: text(".git/x"), part: text(".git") } }
+                => "`layout.shared`: `.git/x` contains the hidden folder `.git`, which Terraform tooling skips", None;
+            Layout { field: "shared", problem: FolderProblem::Reserved { folder: text("a/con"), part: text("con") } }
+                => "`layout.shared`: `a/con`: `con` is a reserved device name on Windows", None;
+            Layout { field: "shared", problem: FolderProblem::Characters { folder: text("a b") } }
+                => "`layout.shared`: `a b`: folder names may only use letters, digits, `.`, `_` and `-`", None;
+            Layout { field: "shared", problem: FolderProblem::Clash { folder: text("Main"), other: "main" } }
+                => "`layout.shared`: `Main` is also the main folder; each module needs its own folder", None;
+
+            ZonesNeeded { replication: "ZRS", default: true, location: text("westus") }
+                => "`mlops.storage_account.replication`: ZRS (the default) needs a region with availability zones, and `westus` has none",
+                Some("use `replication: LRS` or `GRS`, or a region with availability zones");
+            ZonesNeeded { replication: "GZRS", default: false, location: text("westus") }
+                => "`mlops.storage_account.replication`: GZRS needs a region with availability zones, and `westus` has none",
+                Some("use `replication: LRS` or `GRS`, or a region with availability zones");
+            ClusterSizes { cluster: at("/mlops/compute_clusters/0"), min: 5, max: 2 }
+                => "`mlops.compute_clusters[0]`: max_nodes (2) is less than min_nodes (5)", None;
+            DuplicateCluster { index: 2, name: text("GPU-Cluster"), first: 0 }
+                => "`mlops.compute_clusters[2].name`: cluster name `GPU-Cluster` is already used by `mlops.compute_clusters[0]`",
+                Some("compute cluster names are case-insensitive and must be unique in a workspace");
+            DuplicateInstance { index: 0, name: text("CPU-cluster"), owner: ComputeOwner::Cluster }
+                => "`mlops.compute_instances[0].name`: `CPU-cluster` is already used by a compute cluster",
+                Some("compute clusters and instances share one namespace per workspace; names are case-insensitive");
+            DuplicateInstance { index: 1, name: text("CI-Alice"), owner: ComputeOwner::Instance(0) }
+                => "`mlops.compute_instances[1].name`: `CI-Alice` is already used by `mlops.compute_instances[0]`",
+                Some("compute clusters and instances share one namespace per workspace; names are case-insensitive");
+            WorkspaceUnreachable
+                => "`mlops.workspace.public_network_access`: false without `network.private_endpoints` locks every client (Studio, CLI, SDK) out of the workspace",
+                Some("set `mlops.workspace.public_network_access: true`, or `network.private_endpoints: true`, or `network.external_private_access: true` when clients reach the workspace through private endpoints that mlgen does not manage");
+
+            PrivateEndpointsNeedPremium
+                => "`network.private_endpoints`: private endpoints need `mlops.container_registry.sku: Premium`", None;
+            AddressSpacePrefix { network: at("/network"), prefix: 30, min: 8, max: 29 }
+                => "`network.address_space`: prefix /30 is outside the /8-/29 Azure allows for a virtual network", None;
+            BadRange { network: at("/network"), key: "address_space", detail: text("`10.1.2.0/16` has host bits set; did you mean `10.1.0.0/16`?") }
+                => "`network.address_space`: `10.1.2.0/16` has host bits set; did you mean `10.1.0.0/16`?", None;
+            AddressSpaceTooSmall { network: at("/network"), space: cidr("10.0.0.0/29") }
+                => "`network.address_space`: 10.0.0.0/29 is too small for two subnets", None;
+            SubnetOutside { network: at("/overrides/prod/network"), key: "training_subnet", subnet: cidr("10.2.0.0/24"), space: cidr("10.1.0.0/16") }
+                => "`overrides.prod.network.training_subnet`: 10.2.0.0/24 is not inside the address space 10.1.0.0/16", None;
+            SubnetTooSmall { network: at("/network"), key: "training_subnet", prefix: 30, max: 29 }
+                => "`network.training_subnet`: /30 is smaller than the /29 Azure needs for a subnet", None;
+            SubnetsOverlap { network: at("/network"), key: "private_endpoint_subnet", subnet: cidr("10.0.1.0/24"), training: cidr("10.0.0.0/23") }
+                => "`network.private_endpoint_subnet`: 10.0.1.0/24 overlaps the training subnet 10.0.0.0/23", None;
+
+            TemplatesEmpty => "`templates`: is empty; write `.` for the spec's own folder", templates_help;
+            TemplatesAbsolute { folder: text("/etc/mlgen/team-templates") }
+                => "`templates`: `/etc/mlgen/team-templates` is absolute; the team template folder must be inside the spec's folder", templates_help;
+            TemplatesBackslash { folder: text("team\\templates") }
+                => "`templates`: `team\\templates` contains a backslash; use `/` between folders", templates_help;
+            TemplatesEscape { folder: text("team/../../x") }
+                => "`templates`: `team/../../x` can leave the spec's folder (`..` is not allowed)", templates_help;
+
+            EnvironmentName { env: text("production-eu"), problem: text("the derived Key Vault name `kv-churn-production-eu-xxxx` is 28 characters long; Azure allows 3-24") }
+                => "`environments`: in environment `production-eu`, the derived Key Vault name `kv-churn-production-eu-xxxx` is 28 characters long; Azure allows 3-24",
+                Some("use a shorter environment name");
+            UnknownEnvironment { env: text("prdo"), environments: texts(&["test", "dev", "prod"]), suggestion: Some(text("prod")) }
+                => "`overrides`: unknown environment `prdo`; the environments are test, dev, prod", Some("did you mean `prod`?");
+            UnknownOverrideCluster { overrides: at("/overrides/prod"), cluster: text("gpu-clustr"), suggestion: Some(text("cpu-cluster")) }
+                => "`overrides.prod.compute_clusters`: unknown compute cluster `gpu-clustr`", Some("did you mean `cpu-cluster`?");
+            OverrideClusterSizes { overrides: at("/overrides/prod"), cluster: text("cpu-cluster"), env: text("prod"), min: 6, max: 4 }
+                => "`overrides.prod.compute_clusters.cpu-cluster`: max_nodes (4) is less than min_nodes (6) in environment `prod`", None;
+        };
+        for (problem, message, help) in examples {
+            assert_eq!(problem.message(), message, "{problem:?}");
+            assert_eq!(problem.help().as_deref(), help, "{problem:?}");
+        }
+    }
+
+    #[test]
+    fn found_values_are_quoted_as_messages_quote_them() {
+        for (value, quoted) in [
+            (serde_json::json!(""), "an empty string"),
+            (Value::Null, "nothing (an empty value)"),
+            (serde_json::json!(false), "the boolean `false`"),
+            (serde_json::json!(4.5), "the number `4.5`"),
+            (serde_json::json!("four"), "`four`"),
+            (serde_json::json!([1]), "a list"),
+            (serde_json::json!({"a": 1}), "a mapping"),
+        ] {
+            assert_eq!(Found::of(&value).to_string(), quoted);
+        }
+    }
+}
