@@ -32,12 +32,59 @@ pub const DEFAULT_NETWORK: &str = "infrastructure/network";
 /// A layout problem, naming the `layout` field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LayoutError {
-    /// `shared`, `mlops` or `main`.
+    /// `shared`, `mlops`, `main` or `network`.
     pub field: &'static str,
-    /// What is wrong.
-    pub message: String,
-    /// The other field, when two folders clash.
-    pub clashes_with: Option<&'static str>,
+    /// What is wrong (validation words it).
+    pub problem: FolderProblem,
+}
+
+/// What is wrong with one output folder. Data only: the validator's diagnostics catalogue
+/// words each kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FolderProblem {
+    /// Empty or blank.
+    Empty,
+    /// `/x`, `~/x` or `C:x`.
+    Absolute {
+        /// The folder as written.
+        folder: String,
+    },
+    /// A `\` anywhere.
+    Backslash {
+        /// The folder as written.
+        folder: String,
+    },
+    /// A `..` part.
+    LeavesOutput {
+        /// The folder as written.
+        folder: String,
+    },
+    /// A part starting with `.`.
+    Hidden {
+        /// The folder as written.
+        folder: String,
+        /// The hidden part.
+        part: String,
+    },
+    /// A part Windows reserves for a device (`con`, `lpt1.txt`).
+    Reserved {
+        /// The folder as written.
+        folder: String,
+        /// The reserved part.
+        part: String,
+    },
+    /// A character other than letters, digits, `.`, `_` and `-`.
+    Characters {
+        /// The folder as written.
+        folder: String,
+    },
+    /// The same folder (case-insensitively) as another field's.
+    Clash {
+        /// The folder as written.
+        folder: String,
+        /// The field whose folder it is too.
+        other: &'static str,
+    },
 }
 
 impl Layout {
@@ -70,12 +117,8 @@ pub fn check(layout: &Layout) -> Vec<LayoutError> {
     let mut errors = Vec::new();
     let mut usable: Vec<(&'static str, String)> = Vec::new();
     for (field, raw) in layout.fields() {
-        if let Some(message) = folder_problem(raw) {
-            errors.push(LayoutError {
-                field,
-                message,
-                clashes_with: None,
-            });
+        if let Some(problem) = folder_problem(raw) {
+            errors.push(LayoutError { field, problem });
             continue;
         }
         // Case-insensitive: on macOS and Windows `Infra` and `infra` are one folder.
@@ -83,18 +126,15 @@ pub fn check(layout: &Layout) -> Vec<LayoutError> {
         match usable.iter().find(|(_, f)| *f == folded) {
             Some((other, _)) => errors.push(LayoutError {
                 field,
-                message: clash_message(raw, other),
-                clashes_with: Some(other),
+                problem: FolderProblem::Clash {
+                    folder: raw.to_owned(),
+                    other,
+                },
             }),
             None => usable.push((field, folded)),
         }
     }
     errors
-}
-
-/// The message for `folder` landing on the folder of field `other`.
-pub fn clash_message(folder: &str, other: &str) -> String {
-    format!("`{folder}` is also the {other} folder; each module needs its own folder")
 }
 
 /// Names Windows reserves for devices, with or without an extension.
@@ -103,44 +143,39 @@ const RESERVED: &[&str] = &[
     "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
 ];
 
-fn folder_problem(raw: &str) -> Option<String> {
+fn folder_problem(raw: &str) -> Option<FolderProblem> {
+    let folder = || raw.to_owned();
     if raw.trim().is_empty() {
-        return Some("an empty folder name; write `.` for the output directory itself".into());
+        return Some(FolderProblem::Empty);
     }
     if raw.starts_with('/') || raw.starts_with('~') || raw.get(1..2) == Some(":") {
-        return Some(format!(
-            "`{raw}` is absolute; folders are relative to the output directory"
-        ));
+        return Some(FolderProblem::Absolute { folder: folder() });
     }
     if raw.contains('\\') {
-        return Some(format!(
-            "`{raw}` contains a backslash; use `/` between folders"
-        ));
+        return Some(FolderProblem::Backslash { folder: folder() });
     }
     for part in raw.split('/').filter(|p| !p.is_empty() && *p != ".") {
         if part == ".." {
-            return Some(format!(
-                "`{raw}` leaves the output directory (`..` is not allowed)"
-            ));
+            return Some(FolderProblem::LeavesOutput { folder: folder() });
         }
         if part.starts_with('.') {
-            return Some(format!(
-                "`{raw}` contains the hidden folder `{part}`, which Terraform tooling skips"
-            ));
+            return Some(FolderProblem::Hidden {
+                folder: folder(),
+                part: part.to_owned(),
+            });
         }
         let stem = part.split('.').next().unwrap_or(part).to_ascii_lowercase();
         if RESERVED.contains(&stem.as_str()) {
-            return Some(format!(
-                "`{raw}`: `{part}` is a reserved device name on Windows"
-            ));
+            return Some(FolderProblem::Reserved {
+                folder: folder(),
+                part: part.to_owned(),
+            });
         }
         if !part
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
         {
-            return Some(format!(
-                "`{raw}`: folder names may only use letters, digits, `.`, `_` and `-`"
-            ));
+            return Some(FolderProblem::Characters { folder: folder() });
         }
     }
     None
@@ -213,19 +248,35 @@ mod tests {
 
     #[test]
     fn refuses_escapes_and_duplicates() {
-        let errors = check(&layout("../shared", "/abs", "a\\b"));
-        assert_eq!(errors.len(), 3);
-        assert!(errors[0].message.contains("leaves the output directory"));
-        assert!(errors[1].message.contains("absolute"));
-        assert!(errors[2].message.contains("backslash"));
-        let errors = check(&layout("x", "./x/", "main"));
+        let problems = |shared, mlops, main| -> Vec<FolderProblem> {
+            check(&layout(shared, mlops, main))
+                .into_iter()
+                .map(|e| e.problem)
+                .collect()
+        };
+        let folder = |f: &str| f.to_owned();
         assert_eq!(
-            errors,
+            problems("../shared", "/abs", "a\\b"),
+            [
+                FolderProblem::LeavesOutput {
+                    folder: folder("../shared")
+                },
+                FolderProblem::Absolute {
+                    folder: folder("/abs")
+                },
+                FolderProblem::Backslash {
+                    folder: folder("a\\b")
+                },
+            ]
+        );
+        assert_eq!(
+            check(&layout("x", "./x/", "main")),
             vec![LayoutError {
                 field: "mlops",
-                message: "`./x/` is also the shared folder; each module needs its own folder"
-                    .into(),
-                clashes_with: Some("shared"),
+                problem: FolderProblem::Clash {
+                    folder: folder("./x/"),
+                    other: "shared"
+                },
             }]
         );
         assert_eq!(
@@ -233,15 +284,13 @@ mod tests {
             1,
             "case-insensitive"
         );
-        assert!(
-            check(&layout("", "b", "c"))[0]
-                .message
-                .contains("empty folder name")
-        );
-        assert!(
-            check(&layout("a/con", "b", "c"))[0]
-                .message
-                .contains("reserved device name")
+        assert_eq!(problems("", "b", "c"), [FolderProblem::Empty]);
+        assert_eq!(
+            problems("a/con", "b", "c"),
+            [FolderProblem::Reserved {
+                folder: folder("a/con"),
+                part: folder("con")
+            }]
         );
         assert!(
             check(&layout(
@@ -251,6 +300,12 @@ mod tests {
             ))
             .is_empty()
         );
-        assert!(!check(&layout(".git/x", "b", "c")).is_empty());
+        assert_eq!(
+            problems(".git/x", "b", "c"),
+            [FolderProblem::Hidden {
+                folder: folder(".git/x"),
+                part: folder(".git")
+            }]
+        );
     }
 }

@@ -17,7 +17,7 @@ pub use yaml::{
     MAX_ALIASES, MAX_DEPTH, MAX_KEY_BYTES, MAX_NODES, MAX_SCALAR_BYTES, MAX_TEXT_BYTES, parse,
 };
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Problem};
 use crate::safe_fs::{self, ReadError};
 
 /// Largest spec mlgen reads. Real specs are a few KiB; this stops a stray multi-GB file from
@@ -68,34 +68,34 @@ impl SourceFile {
         })
     }
 
-    /// A diagnostic at a 1-based line and column of this file.
-    pub fn diagnostic_at(
+    /// The diagnostic of `problem` at a 1-based line and column of this file.
+    pub(crate) fn diagnostic_at(
         &self,
         line: usize,
         column: usize,
         pointer: &str,
-        message: String,
+        problem: &Problem,
     ) -> Diagnostic {
         let line_text = yaml_lines(&self.text).nth(line.saturating_sub(1));
-        self.diagnostic_on(line, column, line_text, pointer, message)
+        self.diagnostic_on(line, column, line_text, pointer, problem)
     }
 
     /// [`Self::diagnostic_at`] with the text of that line already at hand.
-    pub fn diagnostic_on(
+    pub(crate) fn diagnostic_on(
         &self,
         line: usize,
         column: usize,
         line_text: Option<&str>,
         pointer: &str,
-        message: String,
+        problem: &Problem,
     ) -> Diagnostic {
         Diagnostic {
             path: self.path.display().to_string(),
             line,
             column,
             pointer: pointer.to_owned(),
-            message,
-            help: None,
+            message: problem.message(),
+            help: problem.help(),
             source_line: line_text.map(str::to_owned),
         }
     }
@@ -139,12 +139,12 @@ impl SpanIndex {
     }
 
     /// Records the span of `pointer`; refuses once the index would outgrow its budget.
-    fn insert(&mut self, pointer: &str, span: Span) -> Result<(), String> {
+    fn insert(&mut self, pointer: &str, span: Span) -> Result<(), Problem> {
         self.pointer_bytes += pointer.len();
         if self.pointer_bytes > MAX_INDEX_BYTES {
-            return Err(format!(
-                "the spec's keys are too long for their nesting: more than {MAX_INDEX_BYTES} bytes of key paths"
-            ));
+            return Err(Problem::KeyPathsTooLong {
+                max: MAX_INDEX_BYTES,
+            });
         }
         self.spans.insert(pointer.to_owned(), span);
         Ok(())

@@ -17,7 +17,7 @@ use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
 
 use super::{SourceFile, Span, SpanIndex, pointer};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, KeyPath, Problem};
 
 /// Deepest nesting of mappings and sequences, block or flow. A spec is 5 levels deep.
 pub const MAX_DEPTH: usize = 64;
@@ -37,14 +37,11 @@ pub const MAX_KEY_BYTES: usize = 2 * 1024;
 /// Parses `source` as one YAML document into a JSON value and its span index.
 #[allow(clippy::result_large_err)] // one diagnostic, built once per run
 pub fn parse(source: &SourceFile) -> Result<(Value, SpanIndex), Diagnostic> {
-    let fail = |(line, column): (usize, usize), message: String| {
-        source.diagnostic_at(line, column, "", message)
+    let fail = |(line, column): (usize, usize), problem: Problem| {
+        source.diagnostic_at(line, column, "", &problem)
     };
     if let Some(at) = too_deep_flow(&source.text) {
-        return Err(fail(
-            at,
-            format!("invalid YAML: nested more than {MAX_DEPTH} levels deep; a spec never is"),
-        ));
+        return Err(fail(at, Problem::TooDeep { max: MAX_DEPTH }));
     }
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(&source.text);
@@ -57,10 +54,7 @@ pub fn parse(source: &SourceFile) -> Result<(Value, SpanIndex), Diagnostic> {
             Event::DocumentStart => {
                 documents += 1;
                 if documents > 1 {
-                    return Err(fail(
-                        at,
-                        "a spec is one YAML document; a second document starts here".into(),
-                    ));
+                    return Err(fail(at, Problem::SecondDocument));
                 }
             }
             event => builder.event(event, at).map_err(|m| fail(at, m))?,
@@ -75,7 +69,9 @@ fn syntax_error(source: &SourceFile, err: &ScanError) -> Diagnostic {
         mark.line().max(1),
         mark.col() + 1,
         "",
-        format!("invalid YAML: {}", err.info()),
+        &Problem::YamlSyntax {
+            info: err.info().to_owned(),
+        },
     )
 }
 
@@ -117,17 +113,17 @@ struct Builder {
 }
 
 impl Builder {
-    fn event(&mut self, event: Event, at: (usize, usize)) -> Result<(), String> {
+    fn event(&mut self, event: Event, at: (usize, usize)) -> Result<(), Problem> {
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 if self.expects_key() {
                     return self.key(text, at);
                 }
                 if text.len() > MAX_SCALAR_BYTES {
-                    return Err(format!(
-                        "a value of {} bytes; mlgen reads values of at most {MAX_SCALAR_BYTES} bytes",
-                        text.len()
-                    ));
+                    return Err(Problem::ValueTooLong {
+                        bytes: text.len(),
+                        max: MAX_SCALAR_BYTES,
+                    });
                 }
                 self.charge(1, text.len())?;
                 let value = resolve(text, style, tag.as_ref());
@@ -146,12 +142,10 @@ impl Builder {
             Event::Alias(id) => {
                 self.aliases += 1;
                 if self.aliases > MAX_ALIASES {
-                    return Err(format!(
-                        "more than {MAX_ALIASES} aliases; a spec never needs that many"
-                    ));
+                    return Err(Problem::TooManyAliases { max: MAX_ALIASES });
                 }
                 let Some(anchored) = self.anchors.get(&id) else {
-                    return Err("an alias to an unknown anchor".into());
+                    return Err(Problem::UnknownAnchor);
                 };
                 let (nodes, bytes) = (anchored.nodes, anchored.text_bytes);
                 // Charged before the copy: an over-budget copy is never made.
@@ -160,21 +154,17 @@ impl Builder {
                 if self.expects_key() {
                     return match value {
                         Value::String(key) => self.key(key, at),
-                        _ => Err(
-                            "a mapping key must be plain text, not an alias to a collection".into(),
-                        ),
+                        _ => Err(Problem::AliasAsKey),
                     };
                 }
                 self.place(value, at)
             }
             Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) => {
                 if self.expects_key() {
-                    return Err("a mapping key must be plain text, not a collection".into());
+                    return Err(Problem::CollectionAsKey);
                 }
                 if self.stack.len() >= MAX_DEPTH {
-                    return Err(format!(
-                        "invalid YAML: nested more than {MAX_DEPTH} levels deep; a spec never is"
-                    ));
+                    return Err(Problem::TooDeep { max: MAX_DEPTH });
                 }
                 self.charge(1, 0)?;
                 let pointer = self.record_span(at)?;
@@ -221,18 +211,16 @@ impl Builder {
     }
 
     /// Counts nodes and text against the budget before anything is built.
-    fn charge(&mut self, nodes: usize, text_bytes: usize) -> Result<(), String> {
+    fn charge(&mut self, nodes: usize, text_bytes: usize) -> Result<(), Problem> {
         self.nodes += nodes;
         self.text_bytes += text_bytes;
         if self.nodes > MAX_NODES {
-            return Err(format!(
-                "the spec expands to more than {MAX_NODES} values (aliases included); a spec never does"
-            ));
+            return Err(Problem::TooManyValues { max: MAX_NODES });
         }
         if self.text_bytes > MAX_TEXT_BYTES {
-            return Err(format!(
-                "the spec expands to more than {MAX_TEXT_BYTES} bytes of text (aliases included); a spec never does"
-            ));
+            return Err(Problem::TooMuchText {
+                max: MAX_TEXT_BYTES,
+            });
         }
         Ok(())
     }
@@ -250,12 +238,12 @@ impl Builder {
         )
     }
 
-    fn key(&mut self, key: String, at: (usize, usize)) -> Result<(), String> {
+    fn key(&mut self, key: String, at: (usize, usize)) -> Result<(), Problem> {
         if key.len() > MAX_KEY_BYTES {
-            return Err(format!(
-                "a key of {} bytes; mlgen reads keys of at most {MAX_KEY_BYTES} bytes",
-                key.len()
-            ));
+            return Err(Problem::KeyTooLong {
+                bytes: key.len(),
+                max: MAX_KEY_BYTES,
+            });
         }
         self.charge(1, key.len())?;
         let Some(Frame {
@@ -267,15 +255,10 @@ impl Builder {
             return Ok(());
         };
         if map.contains_key(&key) {
-            let place = crate::diag::key_path(pointer);
-            let place = if pointer.is_empty() {
-                String::new()
-            } else {
-                format!(" in `{place}`")
-            };
-            return Err(format!(
-                "duplicate key {key:?}{place}; a key may appear only once in a mapping"
-            ));
+            return Err(Problem::DuplicateKey {
+                key,
+                mapping: KeyPath::new(pointer.as_str()),
+            });
         }
         // A block mapping's start marker sits at its first `:`; its first key is where a
         // reader sees the mapping begin.
@@ -311,7 +294,7 @@ impl Builder {
     }
 
     /// Records the span of the next value, starting at `at`; returns its pointer.
-    fn record_span(&mut self, at: (usize, usize)) -> Result<String, String> {
+    fn record_span(&mut self, at: (usize, usize)) -> Result<String, Problem> {
         let (pointer, key) = self.next_slot();
         let span = Span {
             key,
@@ -322,7 +305,7 @@ impl Builder {
     }
 
     /// Records the span of a scalar or alias and attaches it to its parent.
-    fn place(&mut self, value: Value, at: (usize, usize)) -> Result<(), String> {
+    fn place(&mut self, value: Value, at: (usize, usize)) -> Result<(), Problem> {
         self.record_span(at)?;
         self.attach(value);
         Ok(())

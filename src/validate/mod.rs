@@ -14,7 +14,7 @@ use jsonschema::error::ValidationErrorKind;
 use jsonschema::{ValidationError, Validator};
 use serde_json::Value;
 
-use crate::diag::{Diagnostic, key_path, sort_and_dedup};
+use crate::diag::{Diagnostic, KeyPath, Problem, sort_and_dedup};
 use crate::load::{SourceFile, SpanIndex, parse, pointer};
 use crate::model::Model;
 use crate::spec::Spec;
@@ -42,12 +42,7 @@ pub fn validate(source: &SourceFile) -> Result<Validated, Vec<Diagnostic>> {
     let (value, spans) = parse(source).map_err(|d| vec![d])?;
     let ctx = Located::new(source, &spans);
     if value.is_null() {
-        return Err(vec![ctx.make(
-            (1, 1),
-            "",
-            "the spec is empty".into(),
-            Some(minimal_spec_help()),
-        )]);
+        return Err(vec![ctx.make((1, 1), "", &Problem::EmptySpec)]);
     }
     let errors: Vec<ValidationError<'_>> = validator().iter_errors(&value).collect();
     let mut diagnostics: Vec<Diagnostic> = errors
@@ -80,8 +75,11 @@ pub fn validate(source: &SourceFile) -> Result<Validated, Vec<Diagnostic>> {
             // The schema accepted everything kept, so this is what the schema cannot express.
             Err(err) if diagnostics.is_empty() => {
                 let pointer = to_pointer(err.path());
-                let message = format!("`{}`: {}", key_path(&pointer), err.inner());
-                diagnostics.push(ctx.at_value(&pointer, message, None));
+                let problem = Problem::Unreadable {
+                    at: KeyPath::new(pointer.as_str()),
+                    detail: err.inner().to_string(),
+                };
+                diagnostics.push(ctx.at_value(&pointer, &problem));
             }
             Err(_) => {}
         }
@@ -190,30 +188,22 @@ impl<'a> Located<'a> {
         }
     }
 
+    /// The diagnostic of `problem` at a line and column, about `pointer`.
     pub(super) fn make(
         &self,
         (line, column): (usize, usize),
         pointer: &str,
-        message: String,
-        help: Option<String>,
+        problem: &Problem,
     ) -> Diagnostic {
         let line_text = self.lines.get(line.saturating_sub(1)).copied();
-        let mut d = self
-            .source
-            .diagnostic_on(line, column, line_text, pointer, message);
-        d.help = help;
-        d
+        self.source
+            .diagnostic_on(line, column, line_text, pointer, problem)
     }
 
-    /// At the value of `pointer` (or its nearest located ancestor).
-    pub(super) fn at_value(
-        &self,
-        pointer: &str,
-        message: String,
-        help: Option<String>,
-    ) -> Diagnostic {
+    /// The diagnostic of `problem` at the value of `pointer` (or its nearest located ancestor).
+    pub(super) fn at_value(&self, pointer: &str, problem: &Problem) -> Diagnostic {
         let pos = self.spans.nearest(pointer).map_or((1, 1), |s| s.value);
-        self.make(pos, pointer, message, help)
+        self.make(pos, pointer, problem)
     }
 
     /// True when the spec itself holds `pointer` (rather than a default standing in for it).
@@ -221,18 +211,17 @@ impl<'a> Located<'a> {
         self.spans.get(pointer).is_some()
     }
 
-    /// At the key of `pointer`, falling back to its value.
-    pub(super) fn at_key(
-        &self,
-        pointer: &str,
-        message: String,
-        help: Option<String>,
-    ) -> Diagnostic {
-        let pos = self
-            .spans
+    /// The diagnostic of `problem` at the key of `pointer`, falling back to its value.
+    pub(super) fn at_key(&self, pointer: &str, problem: &Problem) -> Diagnostic {
+        self.make(self.key_position(pointer), pointer, problem)
+    }
+
+    /// Line and column of the key of `pointer` (or of its value, or of its nearest located
+    /// ancestor).
+    pub(super) fn key_position(&self, pointer: &str) -> (usize, usize) {
+        self.spans
             .nearest(pointer)
-            .map_or((1, 1), |s| s.key.unwrap_or(s.value));
-        self.make(pos, pointer, message, help)
+            .map_or((1, 1), |s| s.key.unwrap_or(s.value))
     }
 }
 
@@ -247,11 +236,6 @@ fn validator() -> &'static Validator {
         jsonschema::draft202012::new(schema())
             .expect("the generated schema is a valid draft 2020-12 schema")
     })
-}
-
-pub(super) fn minimal_spec_help() -> String {
-    "a minimal spec is `version: 1` and `project: {name: myproject}`; `mlgen init` writes a starter"
-        .into()
 }
 
 #[cfg(test)]

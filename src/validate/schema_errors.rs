@@ -1,14 +1,14 @@
 //! JSON Schema errors as diagnostics: each error's instance path is mapped back to the YAML key
-//! or value it is about, and its kind becomes a sentence that names the key, says what was
-//! expected and what was found, and suggests a fix where one is likely (`did you mean`).
+//! or value it is about, and its kind becomes a [`Problem`] holding the key, what was expected
+//! and what was found, and the likely fix where there is one (the closest known key or choice).
 
 use jsonschema::ValidationError;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
 
-use super::{Located, minimal_spec_help};
+use super::Located;
 use crate::cidr::Cidr;
-use crate::diag::{Diagnostic, key_path, suggest};
+use crate::diag::{Diagnostic, Found, KeyPath, Problem, suggest};
 use crate::load::pointer;
 use crate::rules;
 
@@ -23,79 +23,46 @@ pub(super) fn schema_error(
     schema_root: &Value,
 ) -> Vec<Diagnostic> {
     let pointer = format!("{within}{}", error.instance_path().as_str());
-    let key = key_path(&pointer);
+    let at = || KeyPath::new(pointer.as_str());
     let instance = error.instance();
-    let found = describe_value(instance);
-    let one = |message: String, help: Option<String>| vec![ctx.at_value(&pointer, message, help)];
-    match error.kind() {
-        ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
-            .iter()
-            .map(|name| {
-                let expected = expected_keys(error, schema_root);
-                let help = suggest(name, expected.iter().map(String::as_str))
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .or_else(|| {
-                        (!expected.is_empty())
-                            .then(|| format!("expected one of: {}", expected.join(", ")))
-                    });
-                let child = format!("{pointer}/{}", pointer::escape(name));
-                let place = if pointer.is_empty() {
-                    "the spec".to_owned()
-                } else {
-                    format!("`{key}`")
-                };
-                ctx.at_key(&child, format!("unknown key `{name}` in {place}"), help)
-            })
-            .collect(),
+    let found = || Found::of(instance);
+    let problem = match error.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            return unexpected
+                .iter()
+                .map(|name| {
+                    let expected = expected_keys(error, schema_root);
+                    let suggestion =
+                        suggest(name, expected.iter().map(String::as_str)).map(str::to_owned);
+                    let child = format!("{pointer}/{}", pointer::escape(name));
+                    let problem = Problem::UnknownKey {
+                        key: name.clone(),
+                        mapping: at(),
+                        suggestion,
+                        expected,
+                    };
+                    ctx.at_key(&child, &problem)
+                })
+                .collect();
+        }
         ValidationErrorKind::Required { property } => {
-            let name = property.as_str().unwrap_or_default();
-            let place = if pointer.is_empty() {
-                "the spec".to_owned()
-            } else {
-                format!("`{key}`")
+            let problem = Problem::MissingKey {
+                key: property.as_str().unwrap_or_default().to_owned(),
+                mapping: at(),
             };
-            let help = (pointer.is_empty() && name == "project").then(minimal_spec_help);
-            vec![ctx.at_key(
-                &pointer,
-                format!("missing required key `{name}` in {place}"),
-                help,
-            )]
+            return vec![ctx.at_key(&pointer, &problem)];
         }
-        ValidationErrorKind::Type { .. } if pointer.is_empty() => one(
-            format!(
-                "the spec must be a mapping of keys such as `version:` and `project:`, found {found}"
-            ),
-            Some(minimal_spec_help()),
-        ),
-        ValidationErrorKind::Type { kind } => {
-            let expected = match kind {
-                TypeKind::Single(t) => article(&t.to_string()),
-                TypeKind::Multiple(ts) => ts
-                    .iter()
-                    .map(|t| article(&t.to_string()))
-                    .collect::<Vec<_>>()
-                    .join(" or "),
-            };
-            let wants = |name: &str| matches!(kind, TypeKind::Single(t) if t.to_string() == name);
-            let help = match instance.as_ref() {
-                Value::Number(_) | Value::Bool(_) if wants("string") => Some(format!(
-                    "quote the value to make it a string: \"{}\"",
-                    describe_plain(instance)
-                )),
-                Value::String(s) if wants("boolean") && ["true", "false"].contains(&s.as_str()) => {
-                    Some(format!("write {s} without quotes"))
-                }
-                Value::String(s) if wants("integer") && s.parse::<u64>().is_ok() => {
-                    Some(format!("write {s} without quotes"))
-                }
-                _ => None,
-            };
-            let found = match instance.as_ref() {
-                Value::String(_) => format!("the string {found}"),
-                _ => found,
-            };
-            one(format!("`{key}` must be {expected}, found {found}"), help)
+        ValidationErrorKind::Type { .. } if pointer.is_empty() => {
+            Problem::NotAMapping { found: found() }
         }
+        ValidationErrorKind::Type { kind } => Problem::WrongType {
+            at: at(),
+            expected: match kind {
+                TypeKind::Single(t) => vec![*t],
+                TypeKind::Multiple(ts) => ts.iter().collect(),
+            },
+            found: found(),
+        },
         ValidationErrorKind::Enum { options } => {
             let choices: Vec<String> = options
                 .as_array()
@@ -103,72 +70,56 @@ pub(super) fn schema_error(
                 .flatten()
                 .map(describe_plain)
                 .collect();
-            let help = instance
+            let suggestion = instance
                 .as_str()
                 .and_then(|s| suggest(s, choices.iter().map(String::as_str)))
-                .map(|s| format!("did you mean `{s}`?"));
-            one(
-                format!(
-                    "`{key}` must be one of {}, found {found}",
-                    choices.join(", ")
-                ),
-                help,
-            )
+                .map(str::to_owned);
+            Problem::NotOneOf {
+                at: at(),
+                choices,
+                found: found(),
+                suggestion,
+            }
         }
-        ValidationErrorKind::Pattern { pattern } => {
-            let rule =
-                rules::describe_pattern(pattern).unwrap_or_else(|| format!("match `{pattern}`"));
+        ValidationErrorKind::Pattern { pattern } => Problem::NoMatch {
+            at: at(),
+            rule: rules::describe_pattern(pattern),
+            pattern: pattern.clone(),
+            found: found(),
             // A range the schema's shape refuses (`/016`, ` 10.0.0.0/16`) usually has an
             // obvious canonical form.
-            let help = (*pattern == rules::IPV4_CIDR.schema_pattern())
+            suggestion: (*pattern == rules::IPV4_CIDR.schema_pattern())
                 .then(|| instance.as_str().and_then(Cidr::suggestion))
-                .flatten()
-                .map(|cidr| format!("did you mean `{cidr}`?"));
-            one(format!("`{key}` must be {rule}, found {found}"), help)
-        }
-        ValidationErrorKind::Minimum { limit } => one(
-            format!("`{key}` must be at least {limit}, found {found}"),
-            None,
-        ),
-        ValidationErrorKind::Maximum { limit } => one(
-            format!("`{key}` must be at most {limit}, found {found}"),
-            None,
-        ),
-        ValidationErrorKind::MinItems { limit } => {
-            one(format!("`{key}` needs at least {limit} item(s)"), None)
-        }
-        ValidationErrorKind::MaxItems { limit } => one(
-            format!("`{key}` lists more than {limit} items; mlgen renders at most {limit}"),
-            None,
-        ),
-        ValidationErrorKind::UniqueItems => one(format!("`{key}` lists the same item twice"), None),
-        _ => one(format!("`{key}`: {error}"), None),
-    }
+                .flatten(),
+        },
+        ValidationErrorKind::Minimum { limit } => Problem::BelowMinimum {
+            at: at(),
+            limit: limit.clone(),
+            found: found(),
+        },
+        ValidationErrorKind::Maximum { limit } => Problem::AboveMaximum {
+            at: at(),
+            limit: limit.clone(),
+            found: found(),
+        },
+        ValidationErrorKind::MinItems { limit } => Problem::TooFewItems {
+            at: at(),
+            limit: *limit,
+        },
+        ValidationErrorKind::MaxItems { limit } => Problem::TooManyItems {
+            at: at(),
+            limit: *limit,
+        },
+        ValidationErrorKind::UniqueItems => Problem::RepeatedItem { at: at() },
+        _ => Problem::Schema {
+            at: at(),
+            detail: error.to_string(),
+        },
+    };
+    vec![ctx.at_value(&pointer, &problem)]
 }
 
-fn article(type_name: &str) -> String {
-    match type_name {
-        "object" => "a mapping".into(),
-        "array" => "a list".into(),
-        "integer" => "an integer".into(),
-        "null" => "empty".into(),
-        other => format!("a {other}"),
-    }
-}
-
-/// How a found value is quoted in a message.
-fn describe_value(value: &Value) -> String {
-    match value {
-        Value::String(s) if s.is_empty() => "an empty string".into(),
-        Value::Null => "nothing (an empty value)".into(),
-        Value::Bool(b) => format!("the boolean `{b}`"),
-        Value::Number(n) => format!("the number `{n}`"),
-        Value::String(s) => format!("`{s}`"),
-        Value::Array(_) => "a list".into(),
-        Value::Object(_) => "a mapping".into(),
-    }
-}
-
+/// A value as a spec writes it: a string without quotes, anything else as JSON.
 fn describe_plain(value: &Value) -> String {
     value
         .as_str()

@@ -7,6 +7,8 @@
 //! Every rule reads the typed spec (what the user wrote, for positions) and the model (what will
 //! be rendered), and skips itself when the schema pass pruned one of its inputs, so a rule never
 //! reports a follow-on error of a problem already reported.
+//!
+//! A rule reports a [`Problem`] with the facts it found; `diag::problem` words every one.
 
 use std::collections::BTreeMap;
 
@@ -14,8 +16,8 @@ use unicode_normalization::UnicodeNormalization as _;
 
 use super::{Located, Pruned};
 use crate::cidr::Cidr;
-use crate::diag::{Diagnostic, key_path, suggest};
-use crate::layout::{self, LayoutError};
+use crate::diag::{ComputeOwner, Diagnostic, KeyPath, Problem, suggest};
+use crate::layout::{self, FolderProblem, LayoutError};
 use crate::load::pointer::escape as pointer_segment;
 use crate::model::{self, Model};
 use crate::rules;
@@ -27,40 +29,6 @@ use crate::spec::Spec;
 fn fold_tag(name: &str) -> String {
     let composed: String = name.nfc().collect();
     composed.to_lowercase().nfc().collect()
-}
-
-/// Why two tag names are one tag, and how to show them so the difference is visible.
-fn tag_clash(tag: &str, first: &str) -> (String, String, &'static str) {
-    let composed = |s: &str| s.nfc().collect::<String>();
-    if composed(tag) == composed(first) {
-        // They look identical, so spell out the code points.
-        (
-            code_points(tag),
-            code_points(first),
-            "they differ only in how the same letters are encoded (Unicode normalisation)",
-        )
-    } else {
-        (
-            format!("`{tag}`"),
-            format!("`{first}`"),
-            "Azure tag names are case-insensitive",
-        )
-    }
-}
-
-/// A name in backticks followed by its non-ASCII characters as `\u{…}` escapes.
-fn code_points(name: &str) -> String {
-    let escaped: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii() {
-                c.to_string()
-            } else {
-                c.escape_unicode().to_string()
-            }
-        })
-        .collect();
-    format!("`{name}` (written `{escaped}`)")
 }
 
 /// Every semantic problem of a spec.
@@ -104,12 +72,11 @@ impl Check<'_> {
         if self.pruned.touches("/project/location") || rules::is_region(location) {
             return;
         }
-        let help = suggest(location, rules::region_names())
-            .map(|s| format!("did you mean `{s}`?"))
-            .or_else(|| Some("`az account list-locations -o table` lists the region names".into()));
-        let message =
-            format!("`project.location`: `{location}` is not an Azure region mlgen knows");
-        out.push(self.ctx.at_value("/project/location", message, help));
+        let problem = Problem::UnknownRegion {
+            location: location.clone(),
+            suggestion: suggest(location, rules::region_names()).map(str::to_owned),
+        };
+        out.push(self.ctx.at_value("/project/location", &problem));
     }
 
     /// Zone-redundant storage needs a region with availability zones.
@@ -129,17 +96,17 @@ impl Check<'_> {
             .as_ref()
             .and_then(|m| m.storage_account.as_ref())
             .is_some_and(|s| s.replication.is_some());
-        let (at, default) = if written {
-            ("/mlops/storage_account/replication", "")
+        let at = if written {
+            "/mlops/storage_account/replication"
         } else {
-            ("/project/location", " (the default)")
+            "/project/location"
         };
-        let message = format!(
-            "`mlops.storage_account.replication`: {replication}{default} needs a region with availability zones, and `{location}` has none"
-        );
-        let help =
-            Some("use `replication: LRS` or `GRS`, or a region with availability zones".into());
-        out.push(self.ctx.at_value(at, message, help));
+        let problem = Problem::ZonesNeeded {
+            replication,
+            default: !written,
+            location: location.clone(),
+        };
+        out.push(self.ctx.at_value(at, &problem));
     }
 
     /// Every derived name must satisfy Azure's rule for its resource type.
@@ -152,12 +119,8 @@ impl Check<'_> {
         }
         for (name, rule) in self.model.names.with_rules() {
             if let Err(problem) = rule.check_name(&name) {
-                let help = Some("shorten `project.name` or `project.environment`, or set a shorter `project.suffix`".into());
-                out.push(self.ctx.at_value(
-                    "/project/name",
-                    format!("`project.name`: {problem}"),
-                    help,
-                ));
+                let problem = Problem::DerivedName { problem };
+                out.push(self.ctx.at_value("/project/name", &problem));
             }
         }
     }
@@ -180,23 +143,20 @@ impl Check<'_> {
                 } else {
                     min_at
                 };
-                let message = format!(
-                    "`{}`: max_nodes ({max}) is less than min_nodes ({min})",
-                    key_path(&here)
-                );
-                out.push(self.ctx.at_value(&at, message, None));
+                let problem = Problem::ClusterSizes {
+                    cluster: KeyPath::new(here.as_str()),
+                    min,
+                    max,
+                };
+                out.push(self.ctx.at_value(&at, &problem));
             }
             if let Some(first) = seen.insert(cluster.name.to_ascii_lowercase(), i) {
-                let message = format!(
-                    "`{}.name`: cluster name `{}` is already used by `mlops.compute_clusters[{first}]`",
-                    key_path(&here),
-                    cluster.name
-                );
-                let help = Some(
-                    "compute cluster names are case-insensitive and must be unique in a workspace"
-                        .into(),
-                );
-                out.push(self.ctx.at_value(&format!("{here}/name"), message, help));
+                let problem = Problem::DuplicateCluster {
+                    index: i,
+                    name: cluster.name.clone(),
+                    first,
+                };
+                out.push(self.ctx.at_value(&format!("{here}/name"), &problem));
             }
         }
     }
@@ -205,28 +165,29 @@ impl Check<'_> {
     fn layout(&self, out: &mut Vec<Diagnostic>) {
         let raw = model::raw_layout(self.spec);
         let written = |field: &str| self.ctx.has(&format!("/layout/{field}"));
-        for LayoutError {
-            field,
-            mut message,
-            clashes_with,
-        } in layout::check(&raw)
-        {
-            let mut blamed = field;
-            if let Some(other) = clashes_with.filter(|other| !written(field) && written(other)) {
-                let folder = raw
-                    .fields()
-                    .into_iter()
-                    .find(|(f, _)| *f == other)
-                    .map_or("", |(_, v)| v);
-                message = layout::clash_message(folder, field);
-                blamed = other;
-            }
+        for LayoutError { field, problem } in layout::check(&raw) {
+            let (blamed, problem) = match problem {
+                FolderProblem::Clash { other, .. } if !written(field) && written(other) => {
+                    let folder = raw
+                        .fields()
+                        .into_iter()
+                        .find(|(f, _)| *f == other)
+                        .map_or("", |(_, v)| v);
+                    let problem = FolderProblem::Clash {
+                        folder: folder.to_owned(),
+                        other: field,
+                    };
+                    (other, problem)
+                }
+                problem => (field, problem),
+            };
             let at = format!("/layout/{blamed}");
             if !self.pruned.touches(&at) {
-                out.push(
-                    self.ctx
-                        .at_value(&at, format!("`layout.{blamed}`: {message}"), None),
-                );
+                let problem = Problem::Layout {
+                    field: blamed,
+                    problem,
+                };
+                out.push(self.ctx.at_value(&at, &problem));
             }
         }
     }
@@ -243,27 +204,23 @@ impl Check<'_> {
             return;
         }
         let problem = if folder.trim().is_empty() {
-            "is empty; write `.` for the spec's own folder".to_owned()
+            Problem::TemplatesEmpty
         } else if folder.starts_with(['/', '~']) || folder.get(1..2) == Some(":") {
-            format!(
-                "`{folder}` is absolute; the team template folder must be inside the spec's folder"
-            )
+            Problem::TemplatesAbsolute {
+                folder: folder.clone(),
+            }
         } else if folder.contains('\\') {
-            format!("`{folder}` contains a backslash; use `/` between folders")
+            Problem::TemplatesBackslash {
+                folder: folder.clone(),
+            }
         } else if folder.split('/').any(|part| part == "..") {
-            format!("`{folder}` can leave the spec's folder (`..` is not allowed)")
+            Problem::TemplatesEscape {
+                folder: folder.clone(),
+            }
         } else {
             return;
         };
-        let help = Some(
-            "write a path relative to the spec file, such as `templates: team-templates`, or \
-             pass `--templates DIR` on the command line"
-                .into(),
-        );
-        out.push(
-            self.ctx
-                .at_value(AT, format!("`templates`: {problem}"), help),
-        );
+        out.push(self.ctx.at_value(AT, &problem));
     }
 
     /// Some client must be able to reach the workspace: through its public endpoint, through
@@ -279,17 +236,7 @@ impl Check<'_> {
         {
             return;
         }
-        let message = "`mlops.workspace.public_network_access`: false without \
-                       `network.private_endpoints` locks every client (Studio, CLI, SDK) out \
-                       of the workspace"
-            .to_owned();
-        let help = Some(
-            "set `mlops.workspace.public_network_access: true`, or `network.private_endpoints: \
-             true`, or `network.external_private_access: true` when clients reach the workspace \
-             through private endpoints that mlgen does not manage"
-                .into(),
-        );
-        out.push(self.ctx.at_value(AT, message, help));
+        out.push(self.ctx.at_value(AT, &Problem::WorkspaceUnreachable));
     }
 
     fn network(&self, out: &mut Vec<Diagnostic>) {
@@ -301,8 +248,7 @@ impl Check<'_> {
             if !self.model.container_registry.premium
                 && !self.pruned.touches("/mlops/container_registry")
             {
-                let message = "`network.private_endpoints`: private endpoints need `mlops.container_registry.sku: Premium`";
-                out.push(self.ctx.at_value(at, message.into(), None));
+                out.push(self.ctx.at_value(at, &Problem::PrivateEndpointsNeedPremium));
             }
         }
         self.ranges(&self.model.network, "/network", out);
@@ -333,24 +279,27 @@ impl Check<'_> {
         else {
             unreachable!("the subnet rule is a CIDR rule")
         };
+        let network_at = || KeyPath::new(at);
         let space = match Cidr::parse(&network.address_space) {
             Ok(space) if (space_min..=space_max).contains(&space.prefix) => space,
             Ok(space) => {
-                let message = format!(
-                    "`{}.address_space`: prefix /{} is outside the /{space_min}-/{space_max} Azure allows for a virtual network",
-                    key_path(at),
-                    space.prefix
-                );
-                out.push(self.ctx.at_value(&field("address_space"), message, None));
+                let problem = Problem::AddressSpacePrefix {
+                    network: network_at(),
+                    prefix: space.prefix,
+                    min: space_min,
+                    max: space_max,
+                };
+                out.push(self.ctx.at_value(&field("address_space"), &problem));
                 return;
             }
-            Err(problem) => {
+            Err(detail) => {
                 if !self.pruned.touches(&field("address_space")) {
-                    out.push(self.ctx.at_value(
-                        &field("address_space"),
-                        format!("`{}.address_space`: {problem}", key_path(at)),
-                        None,
-                    ));
+                    let problem = Problem::BadRange {
+                        network: network_at(),
+                        key: "address_space",
+                        detail,
+                    };
+                    out.push(self.ctx.at_value(&field("address_space"), &problem));
                 }
                 return;
             }
@@ -361,45 +310,48 @@ impl Check<'_> {
             ("private_endpoint_subnet", &network.private_endpoint_subnet),
         ] {
             let Some(value) = value else {
-                let message = format!(
-                    "`{}.address_space`: {space} is too small for two subnets",
-                    key_path(at)
-                );
-                out.push(self.ctx.at_value(&field("address_space"), message, None));
+                let problem = Problem::AddressSpaceTooSmall {
+                    network: network_at(),
+                    space,
+                };
+                out.push(self.ctx.at_value(&field("address_space"), &problem));
                 return;
             };
-            match Cidr::parse(value) {
-                Ok(subnet) if !space.contains(subnet) => {
-                    let message = format!(
-                        "`{}.{key}`: {subnet} is not inside the address space {space}",
-                        key_path(at)
-                    );
-                    out.push(self.ctx.at_value(&field(key), message, None));
+            let problem = match Cidr::parse(value) {
+                Ok(subnet) if !space.contains(subnet) => Problem::SubnetOutside {
+                    network: network_at(),
+                    key,
+                    subnet,
+                    space,
+                },
+                Ok(subnet) if subnet.prefix > subnet_max => Problem::SubnetTooSmall {
+                    network: network_at(),
+                    key,
+                    prefix: subnet.prefix,
+                    max: subnet_max,
+                },
+                Ok(subnet) => {
+                    subnets.push((key, subnet));
+                    continue;
                 }
-                Ok(subnet) if subnet.prefix > subnet_max => {
-                    let message = format!(
-                        "`{}.{key}`: /{} is smaller than the /{subnet_max} Azure needs for a subnet",
-                        key_path(at),
-                        subnet.prefix
-                    );
-                    out.push(self.ctx.at_value(&field(key), message, None));
-                }
-                Ok(subnet) => subnets.push((key, subnet)),
-                Err(problem) => out.push(self.ctx.at_value(
-                    &field(key),
-                    format!("`{}.{key}`: {problem}", key_path(at)),
-                    None,
-                )),
-            }
+                Err(detail) => Problem::BadRange {
+                    network: network_at(),
+                    key,
+                    detail,
+                },
+            };
+            out.push(self.ctx.at_value(&field(key), &problem));
         }
-        if let [(_, a), (key, b)] = subnets[..]
-            && a.overlaps(b)
+        if let [(_, training), (key, subnet)] = subnets[..]
+            && training.overlaps(subnet)
         {
-            let message = format!(
-                "`{}.{key}`: {b} overlaps the training subnet {a}",
-                key_path(at)
-            );
-            out.push(self.ctx.at_value(&field(key), message, None));
+            let problem = Problem::SubnetsOverlap {
+                network: network_at(),
+                key,
+                subnet,
+                training,
+            };
+            out.push(self.ctx.at_value(&field(key), &problem));
         }
     }
 
@@ -416,15 +368,11 @@ impl Check<'_> {
             (&self.spec.environments, &self.spec.project.environment)
             && !listed.contains(base)
         {
-            let message = format!(
-                "`project.environment`: `{base}` is not one of `environments` ({})",
-                listed.join(", ")
-            );
-            out.push(self.ctx.at_value(
-                "/project/environment",
-                message,
-                Some("add it to `environments`".into()),
-            ));
+            let problem = Problem::BaseEnvironmentUnlisted {
+                base: base.clone(),
+                listed: listed.clone(),
+            };
+            out.push(self.ctx.at_value("/project/environment", &problem));
         }
         let cluster_names: Vec<&str> = self
             .model
@@ -435,27 +383,25 @@ impl Check<'_> {
         for (env, changes) in self.spec.overrides.iter().flatten() {
             let at = format!("/overrides/{}", pointer_segment(env));
             if !names.contains(&env.as_str()) {
-                let help =
-                    suggest(env, names.iter().copied()).map(|s| format!("did you mean `{s}`?"));
-                let message = format!(
-                    "`overrides`: unknown environment `{env}`; the environments are {}",
-                    names.join(", ")
-                );
-                out.push(self.ctx.at_key(&at, message, help));
+                let problem = Problem::UnknownEnvironment {
+                    env: env.clone(),
+                    environments: names.iter().map(|&n| n.to_owned()).collect(),
+                    suggestion: suggest(env, names.iter().copied()).map(str::to_owned),
+                };
+                out.push(self.ctx.at_key(&at, &problem));
                 continue;
             }
             for cluster in changes.compute_clusters.iter().flat_map(|c| c.keys()) {
                 if !cluster_names.contains(&cluster.as_str()) {
-                    let help = suggest(cluster, cluster_names.iter().copied())
-                        .map(|s| format!("did you mean `{s}`?"));
-                    let message = format!(
-                        "`{}.compute_clusters`: unknown compute cluster `{cluster}`",
-                        key_path(&at)
-                    );
+                    let problem = Problem::UnknownOverrideCluster {
+                        overrides: KeyPath::new(at.as_str()),
+                        cluster: cluster.clone(),
+                        suggestion: suggest(cluster, cluster_names.iter().copied())
+                            .map(str::to_owned),
+                    };
                     out.push(self.ctx.at_key(
                         &format!("{at}/compute_clusters/{}", pointer_segment(cluster)),
-                        message,
-                        help,
+                        &problem,
                     ));
                 }
             }
@@ -469,26 +415,26 @@ impl Check<'_> {
                         pointer_segment(&cluster.name)
                     ))
                 {
-                    let message = format!(
-                        "`{}.compute_clusters.{}`: max_nodes ({}) is less than min_nodes ({}) in environment `{}`",
-                        key_path(&at),
-                        cluster.name,
-                        cluster.max_nodes,
-                        cluster.min_nodes,
-                        env.name
-                    );
+                    let problem = Problem::OverrideClusterSizes {
+                        overrides: KeyPath::new(at.as_str()),
+                        cluster: cluster.name.clone(),
+                        env: env.name.clone(),
+                        min: cluster.min_nodes,
+                        max: cluster.max_nodes,
+                    };
                     out.push(self.ctx.at_value(
                         &format!("{at}/compute_clusters/{}", pointer_segment(&cluster.name)),
-                        message,
-                        None,
+                        &problem,
                     ));
                 }
             }
             if env.name != self.model.project.environment {
                 for (name, rule) in env.names.with_rules() {
                     if let Err(problem) = rule.check_name(&name) {
-                        let message =
-                            format!("`environments`: in environment `{}`, {problem}", env.name);
+                        let problem = Problem::EnvironmentName {
+                            env: env.name.clone(),
+                            problem,
+                        };
                         let position = self
                             .spec
                             .environments
@@ -496,11 +442,10 @@ impl Check<'_> {
                             .flatten()
                             .position(|e| *e == env.name)
                             .unwrap_or(0);
-                        out.push(self.ctx.at_value(
-                            &format!("/environments/{position}"),
-                            message,
-                            Some("use a shorter environment name".into()),
-                        ));
+                        out.push(
+                            self.ctx
+                                .at_value(&format!("/environments/{position}"), &problem),
+                        );
                     }
                 }
                 if self.ctx.has(&format!("{at}/network")) {
@@ -513,11 +458,11 @@ impl Check<'_> {
     /// Compute instances: unique names that do not clash with clusters (one namespace per
     /// workspace).
     fn instances(&self, out: &mut Vec<Diagnostic>) {
-        let mut seen: BTreeMap<String, String> = self
+        let mut seen: BTreeMap<String, ComputeOwner> = self
             .model
             .compute_clusters
             .iter()
-            .map(|c| (c.name.to_ascii_lowercase(), "a compute cluster".to_owned()))
+            .map(|c| (c.name.to_ascii_lowercase(), ComputeOwner::Cluster))
             .collect();
         for (i, instance) in self
             .spec
@@ -529,14 +474,14 @@ impl Check<'_> {
             let at = format!("/mlops/compute_instances/{i}/name");
             if let Some(owner) = seen.insert(
                 instance.name.to_ascii_lowercase(),
-                format!("`mlops.compute_instances[{i}]`"),
+                ComputeOwner::Instance(i),
             ) {
-                let message = format!(
-                    "`mlops.compute_instances[{i}].name`: `{}` is already used by {owner}",
-                    instance.name
-                );
-                let help = Some("compute clusters and instances share one namespace per workspace; names are case-insensitive".into());
-                out.push(self.ctx.at_value(&at, message, help));
+                let problem = Problem::DuplicateInstance {
+                    index: i,
+                    name: instance.name.clone(),
+                    owner,
+                };
+                out.push(self.ctx.at_value(&at, &problem));
             }
         }
     }
@@ -557,12 +502,8 @@ impl Check<'_> {
         bare.project.tags = None;
         let own = Model::from_spec(&bare).project.tags;
         let position = |tag: &str| {
-            let d = self.ctx.at_key(
-                &format!("/project/tags/{}", pointer_segment(tag)),
-                String::new(),
-                None,
-            );
-            (d.line, d.column)
+            self.ctx
+                .key_position(&format!("/project/tags/{}", pointer_segment(tag)))
         };
         // In file order, so the second spelling is the one reported.
         let mut written: Vec<(&String, (usize, usize))> =
@@ -580,23 +521,20 @@ impl Check<'_> {
                     seen.insert(folded, (tag, Some(line)));
                 }
                 Some((first, None)) if first == tag => {}
-                Some((first, None)) => {
-                    let (tag, first_spelled, why) = tag_clash(tag, first);
-                    let message = format!(
-                        "`project.tags`: tag {tag} is the same Azure tag as {first_spelled}, which mlgen sets itself: {why}"
-                    );
-                    let help = Some(format!(
-                        "write `{first}` to replace mlgen's value, or choose another name"
-                    ));
-                    out.push(self.ctx.at_key(&at, message, help));
+                Some((own, None)) => {
+                    let problem = Problem::TagClashesWithOwn {
+                        tag: tag.clone(),
+                        own: (*own).to_owned(),
+                    };
+                    out.push(self.ctx.at_key(&at, &problem));
                 }
                 Some((first, Some(first_line))) => {
-                    let (tag, first, why) = tag_clash(tag, first);
-                    let message = format!(
-                        "`project.tags`: tag {tag} is the same Azure tag as {first} on line {first_line}: {why}"
-                    );
-                    let help = Some("keep one of the two".into());
-                    out.push(self.ctx.at_key(&at, message, help));
+                    let problem = Problem::TagClash {
+                        tag: tag.clone(),
+                        first: (*first).to_owned(),
+                        first_line: *first_line,
+                    };
+                    out.push(self.ctx.at_key(&at, &problem));
                 }
             }
         }
@@ -620,25 +558,28 @@ impl Check<'_> {
             let at = format!("/project/tags/{}", pointer_segment(tag));
             let name_len = tag.encode_utf16().count();
             if name_len < min_name || name_len > max_name {
-                let message = format!(
-                    "`project.tags`: tag names must be {min_name}-{max_name} characters long (Azure limit), found {name_len}"
-                );
-                out.push(self.ctx.at_key(&at, message, None));
+                let problem = Problem::TagNameLength {
+                    min: min_name,
+                    max: max_name,
+                    found: name_len,
+                };
+                out.push(self.ctx.at_key(&at, &problem));
             }
-            if let Some(c) = tag.chars().find(|&c| forbidden(c)) {
-                let message = format!(
-                    "`project.tags`: tag name {tag:?} contains {c:?}, which Azure does not allow in tag names"
-                );
-                let help = Some(format!("tag names must be {}", rules::TAG_NAME.wording()));
-                out.push(self.ctx.at_key(&at, message, help));
+            if let Some(character) = tag.chars().find(|&c| forbidden(c)) {
+                let problem = Problem::TagNameCharacter {
+                    tag: tag.clone(),
+                    character,
+                };
+                out.push(self.ctx.at_key(&at, &problem));
             }
             let value_len = value.encode_utf16().count();
             if value_len > max_value {
-                let message = format!(
-                    "`{}`: tag values may be at most {max_value} characters long (Azure limit), found {value_len}",
-                    key_path(&at)
-                );
-                out.push(self.ctx.at_value(&at, message, None));
+                let problem = Problem::TagValueLength {
+                    at: KeyPath::new(at.as_str()),
+                    max: max_value,
+                    found: value_len,
+                };
+                out.push(self.ctx.at_value(&at, &problem));
             }
         }
         self.tag_clashes(out);
@@ -647,10 +588,11 @@ impl Check<'_> {
             unreachable!("the tags rule is a tags rule")
         };
         if count > max_tags {
-            let message = format!(
-                "`project.tags`: {count} tags including mlgen's own; Azure allows {max_tags} per resource"
-            );
-            out.push(self.ctx.at_key("/project/tags", message, None));
+            let problem = Problem::TooManyTags {
+                count,
+                max: max_tags,
+            };
+            out.push(self.ctx.at_key("/project/tags", &problem));
         }
     }
 }

@@ -3,9 +3,14 @@
 //!
 //! A diagnostic always carries the JSON pointer of the offending node as well, so it stays
 //! actionable even where no position could be found. Rendering is plain text without colour;
-//! the caller decides where it goes.
+//! the caller decides where it goes. What a diagnostic says comes from `Problem`, the
+//! catalogue of every problem mlgen reports (`problem.rs`), never from the code that finds it.
+
+mod problem;
 
 use std::fmt;
+
+pub(crate) use problem::{ComputeOwner, Found, KeyPath, Problem};
 
 /// One problem in a spec file.
 #[derive(Debug, Clone, PartialEq, Eq)]
