@@ -14,7 +14,7 @@ use ipnet::Ipv4Net;
 /// A parsed IPv4 range: network address (host bits zero) and prefix length. Only this module
 /// builds one, so the prefix is never over 32.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cidr {
+pub(crate) struct Cidr {
     address: Ipv4Addr,
     /// Prefix length, 0-32.
     pub prefix: u8,
@@ -24,7 +24,7 @@ impl Cidr {
     /// Parses `a.b.c.d/n` in canonical form; `Err` says what is wrong. Host bits must be zero,
     /// and every number must be plain decimal: no leading zeros (`010` is octal to some tools
     /// and decimal to others, so the same spec would mean two networks), signs or spaces.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
         let written = parse_lenient(text)?;
         let network = written.trunc();
         // The canonical spelling is the one `Ipv4Net` prints, host bits and all.
@@ -45,7 +45,7 @@ impl Cidr {
 
     /// The canonical range `text` most likely means, when that is not what it says: for the
     /// "did you mean" of diagnostics that reject the text before [`Cidr::parse`] sees it.
-    pub fn suggestion(text: &str) -> Option<Self> {
+    pub(crate) fn suggestion(text: &str) -> Option<Self> {
         parse_lenient(text)
             .ok()
             .map(|written| written.trunc())
@@ -65,19 +65,19 @@ impl Cidr {
     }
 
     /// True when `other` lies entirely inside this range.
-    pub fn contains(self, other: Self) -> bool {
+    pub(crate) fn contains(self, other: Self) -> bool {
         self.net().contains(&other.net())
     }
 
     /// True when the two ranges share an address. CIDR ranges never straddle each other, so
     /// they share one exactly when one holds the other.
-    pub fn overlaps(self, other: Self) -> bool {
+    pub(crate) fn overlaps(self, other: Self) -> bool {
         self.contains(other) || other.contains(self)
     }
 
     /// The default (training, private-endpoint) subnets: the first two /24s, or the two halves
     /// of a range smaller than /23; `None` for a single address.
-    pub fn default_subnets(self) -> Option<(Self, Self)> {
+    pub(crate) fn default_subnets(self) -> Option<(Self, Self)> {
         let prefix = (self.prefix + 1).max(24);
         let mut subnets = self.net().subnets(prefix).ok()?.map(Self::from_net);
         Some((subnets.next()?, subnets.next()?))

@@ -102,7 +102,7 @@ pub fn compare(tree: &Tree, out: &Path, known: &Known) -> anyhow::Result<Drift> 
 
 /// [`compare`] without the unified diffs (each `diff` is empty): what a render needs to decide
 /// what to write. A fresh render would otherwise build a diff of every new file and drop it.
-pub fn states(tree: &Tree, out: &Path, known: &Known) -> anyhow::Result<Drift> {
+pub(crate) fn states(tree: &Tree, out: &Path, known: &Known) -> anyhow::Result<Drift> {
     compare_with(tree, out, known, false)
 }
 

@@ -15,18 +15,18 @@ use crate::validate::validate;
 const STARTER: &str = include_str!("starter.yaml");
 
 /// File name of the spec `init` writes.
-pub const SPEC_FILE: &str = "mlgen.yaml";
+pub(crate) const SPEC_FILE: &str = "mlgen.yaml";
 /// File name of the schema written beside it.
-pub const SCHEMA_FILE: &str = "mlgen.schema.json";
+pub(crate) const SCHEMA_FILE: &str = "mlgen.schema.json";
 
 /// The starter spec text for `project_name`.
-pub fn starter(project_name: &str) -> String {
+pub(crate) fn starter(project_name: &str) -> String {
     STARTER.replace("__NAME__", project_name)
 }
 
 /// Writes `mlgen.yaml` and `mlgen.schema.json` into `dir`. Refuses (nothing written) when
 /// `mlgen.yaml` already exists or the starter would not validate (a bad project name).
-pub fn init(dir: &Path, project_name: &str) -> anyhow::Result<PathBuf> {
+pub(crate) fn init(dir: &Path, project_name: &str) -> anyhow::Result<PathBuf> {
     let spec = dir.join(SPEC_FILE);
     let text = starter(project_name);
     // The validator is the one place that knows what a valid name is.

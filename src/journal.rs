@@ -20,7 +20,7 @@ use crate::manifest::{Manifest, is_safe_relative};
 use crate::safe_fs;
 
 /// Where the journal lives, relative to the output directory.
-pub const PATH: &str = ".mlgen/journal.json";
+pub(crate) const PATH: &str = ".mlgen/journal.json";
 
 /// An unfinished render.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,7 +82,7 @@ impl Journal {
 }
 
 /// Writes mlgen's state file `out/relative` durably (see [`safe_fs::replace`]).
-pub fn write_durably(out: &Path, relative: &str, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_durably(out: &Path, relative: &str, bytes: &[u8]) -> anyhow::Result<()> {
     safe_fs::replace(out, relative, bytes, true)
 }
 
@@ -138,7 +138,7 @@ impl Known {
     }
 }
 
-pub use safe_fs::temporary_name;
+pub(crate) use safe_fs::temporary_name;
 
 /// True for a safe relative path whose file name is one [`temporary_name`] makes.
 fn is_temporary(path: &str) -> bool {

@@ -21,17 +21,17 @@ pub struct Layout {
 }
 
 /// Default folders (contract §1).
-pub const DEFAULT_SHARED: &str = "infrastructure/shared";
+pub(crate) const DEFAULT_SHARED: &str = "infrastructure/shared";
 /// Default folders (contract §1).
-pub const DEFAULT_MLOPS: &str = "infrastructure/mlops";
+pub(crate) const DEFAULT_MLOPS: &str = "infrastructure/mlops";
 /// Default folders (contract §1).
-pub const DEFAULT_MAIN: &str = "main";
+pub(crate) const DEFAULT_MAIN: &str = "main";
 /// Default folders (network module, rendered with private endpoints).
-pub const DEFAULT_NETWORK: &str = "infrastructure/network";
+pub(crate) const DEFAULT_NETWORK: &str = "infrastructure/network";
 
 /// A layout problem, naming the `layout` field.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LayoutError {
+pub(crate) struct LayoutError {
     /// `shared`, `mlops`, `main` or `network`.
     pub field: &'static str,
     /// What is wrong (validation words it).
@@ -41,7 +41,7 @@ pub struct LayoutError {
 /// What is wrong with one output folder. Data only: the validator's diagnostics catalogue
 /// words each kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FolderProblem {
+pub(crate) enum FolderProblem {
     /// Empty or blank.
     Empty,
     /// `/x`, `~/x` or `C:x`.
@@ -100,7 +100,7 @@ impl Layout {
 }
 
 /// `./a//b/` → `a/b`; an empty path or `.` → `.`. Does not resolve `..` (that is refused).
-pub fn normalize(raw: &str) -> String {
+pub(crate) fn normalize(raw: &str) -> String {
     let parts: Vec<&str> = raw
         .split('/')
         .filter(|p| !p.is_empty() && *p != ".")
@@ -113,7 +113,7 @@ pub fn normalize(raw: &str) -> String {
 }
 
 /// Every problem with the layout (raw values are checked, so `..` is seen before normalising).
-pub fn check(layout: &Layout) -> Vec<LayoutError> {
+pub(crate) fn check(layout: &Layout) -> Vec<LayoutError> {
     let mut errors = Vec::new();
     let mut usable: Vec<(&'static str, String)> = Vec::new();
     for (field, raw) in layout.fields() {
@@ -183,7 +183,7 @@ fn folder_problem(raw: &str) -> Option<FolderProblem> {
 
 /// The relative path from folder `from` to folder `to` (both normalised), always starting with
 /// `./` or `../` as Terraform requires of local module sources.
-pub fn relative_path(from: &str, to: &str) -> String {
+pub(crate) fn relative_path(from: &str, to: &str) -> String {
     let split = |p: &str| -> Vec<String> {
         if p == "." {
             Vec::new()

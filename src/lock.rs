@@ -15,17 +15,17 @@ use std::time::{Duration, Instant};
 use crate::safe_fs;
 
 /// How long a second run waits for the first.
-pub const WAIT: Duration = Duration::from_secs(10);
+pub(crate) const WAIT: Duration = Duration::from_secs(10);
 
 /// Folder of mlgen's own files in an output directory.
-pub const STATE_DIR: &str = ".mlgen";
+pub(crate) const STATE_DIR: &str = ".mlgen";
 
 /// Where the lock lives, relative to the output directory.
-pub const PATH: &str = ".mlgen/lock";
+pub(crate) const PATH: &str = ".mlgen/lock";
 
 /// A held lock; released (and its file removed) when dropped.
 #[derive(Debug)]
-pub struct OutputLock {
+pub(crate) struct OutputLock {
     file: File,
     path: PathBuf,
     /// Released as a dying process releases it: the file stays.
@@ -34,7 +34,7 @@ pub struct OutputLock {
 
 impl OutputLock {
     /// Creates `<out>/.mlgen/` if needed and takes the lock, waiting up to [`WAIT`].
-    pub fn acquire(out: &Path) -> anyhow::Result<Self> {
+    pub(crate) fn acquire(out: &Path) -> anyhow::Result<Self> {
         let wait = std::env::var("MLGEN_LOCK_WAIT_MS")
             .ok()
             .and_then(|ms| ms.parse().ok())
@@ -87,7 +87,7 @@ impl OutputLock {
 impl OutputLock {
     /// Lets go of the lock the way a killed process does: the OS releases it when the file is
     /// closed, and the lock file stays behind (the next run reuses it).
-    pub fn abandon(mut self) {
+    pub(crate) fn abandon(mut self) {
         self.abandoned = true;
     }
 }

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::tree::Tree;
 
 /// Where the manifest lives, relative to the output directory.
-pub const PATH: &str = ".mlgen/manifest.json";
+pub(crate) const PATH: &str = ".mlgen/manifest.json";
 
 /// The manifest file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,7 +104,7 @@ impl Manifest {
 }
 
 /// A `/`-separated relative path without `..`, empty or hidden parts, or backslashes.
-pub fn is_safe_relative(path: &str) -> bool {
+pub(crate) fn is_safe_relative(path: &str) -> bool {
     !path.is_empty()
         && !path.contains('\\')
         && !path.contains(':')
@@ -114,7 +114,7 @@ pub fn is_safe_relative(path: &str) -> bool {
 }
 
 /// Lower-case hex SHA-256 of `bytes`.
-pub fn sha256(bytes: &[u8]) -> String {
+pub(crate) fn sha256(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     Sha256::digest(bytes)
         .iter()

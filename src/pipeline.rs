@@ -132,9 +132,9 @@ pub fn render_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<Tree>
 /// name a team folder (`templates:`): rendering it with other templates would surprise.
 ///
 /// ```
-/// use mlgen::render::Renderer;
+/// use mlgen::Renderer;
 /// use mlgen::spec::Target;
-/// use mlgen::templates::TemplateSet;
+/// use mlgen::TemplateSet;
 ///
 /// let renderer = Renderer::new(&TemplateSet::builtin(), &Target::ALL)?;
 /// let dir = tempfile::tempdir()?;

@@ -33,7 +33,7 @@ pub fn hcl(value: &str) -> String {
 /// `value` as a single-quoted Bicep string whose content is exactly `value`: `\`, `'` and the
 /// interpolation opener `${` are escaped, control characters become `\n`, `\r`, `\t` or
 /// `\u{…}`, so a spec value can never become Bicep syntax.
-pub fn bicep(value: &str) -> String {
+pub(crate) fn bicep(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('\'');
     let mut chars = value.chars().peekable();

@@ -20,7 +20,7 @@ const ADDED: anstyle::Style = AnsiColor::Green.on_default();
 
 /// ANSI colours, or none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Style {
+pub(crate) struct Style {
     /// Whether to emit ANSI colour codes.
     pub color: bool,
 }
@@ -38,7 +38,7 @@ impl Style {
 
 /// Every difference: a line naming the file and its state, then its unified diff; with
 /// `verbose`, a line for each file in sync too.
-pub fn drift_text(drift: &Drift, style: Style, verbose: bool) -> String {
+pub(crate) fn drift_text(drift: &Drift, style: Style, verbose: bool) -> String {
     let mut out = String::new();
     for file in &drift.files {
         if file.state == FileState::InSync {
@@ -76,7 +76,7 @@ pub fn drift_text(drift: &Drift, style: Style, verbose: bool) -> String {
 }
 
 /// `mlgen: 9 in sync, 1 modified, 1 missing, 0 orphaned`.
-pub fn summary(drift: &Drift) -> String {
+pub(crate) fn summary(drift: &Drift) -> String {
     format!(
         "mlgen: {} in sync, {} modified, {} missing, {} orphaned",
         drift.count("in sync"),
@@ -87,7 +87,7 @@ pub fn summary(drift: &Drift) -> String {
 }
 
 /// The command that brings the files in line with the spec.
-pub fn fix_command(drift: &Drift, spec: &Path, out: &Path) -> String {
+pub(crate) fn fix_command(drift: &Drift, spec: &Path, out: &Path) -> String {
     let force = if drift.hand_edits().next().is_some() {
         " --force"
     } else {
@@ -101,7 +101,7 @@ pub fn fix_command(drift: &Drift, spec: &Path, out: &Path) -> String {
 }
 
 /// The drift as one JSON document.
-pub fn drift_json(drift: &Drift, spec: &Path, out: &Path) -> String {
+pub(crate) fn drift_json(drift: &Drift, spec: &Path, out: &Path) -> String {
     let files: Vec<_> = drift
         .files
         .iter()

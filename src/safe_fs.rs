@@ -15,11 +15,11 @@ use std::path::{Path, PathBuf};
 
 /// Largest generated file `check` and `render` read back from an output directory. mlgen's
 /// own files are at most a few hundred KiB; anything larger was not written by mlgen.
-pub const MAX_OUTPUT_FILE_BYTES: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_OUTPUT_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Why a path cannot be read or written safely.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Unsafe {
+pub(crate) enum Unsafe {
     /// The path, or a folder on the way to it, is a symbolic link.
     Link(PathBuf),
     /// A folder on the way is a file or something else that is not a folder.
@@ -64,7 +64,7 @@ impl std::error::Error for Unsafe {}
 
 /// A read that failed: unsafe, or an I/O error.
 #[derive(Debug)]
-pub enum ReadError {
+pub(crate) enum ReadError {
     /// The path is not a plain file mlgen may read.
     Unsafe(Unsafe),
     /// Any other I/O error.
@@ -119,7 +119,7 @@ fn is_link(path: &Path) -> bool {
 
 /// Reads a regular file of at most `cap` bytes, counting what is read rather than trusting
 /// the reported size (files under `/proc` report 0).
-pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
+pub(crate) fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
     let file = open_regular(path)?;
     let mut bytes = Vec::new();
     file.take(cap + 1)
@@ -133,7 +133,7 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
 
 /// What sits at a path inside an output directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Found {
+pub(crate) enum Found {
     /// Nothing (possibly not even the folders on the way).
     Absent,
     /// A regular file.
@@ -143,7 +143,7 @@ pub enum Found {
 /// Checks `out/relative` for a write or a read: every folder on the way must be a real folder
 /// or absent, and the path itself a regular file or absent. `out` itself may be a link (the
 /// user chose it); nothing below it may be.
-pub fn inspect(out: &Path, relative: &str) -> Result<Found, Unsafe> {
+pub(crate) fn inspect(out: &Path, relative: &str) -> Result<Found, Unsafe> {
     let mut path = out.to_path_buf();
     let parts: Vec<&str> = relative.split('/').collect();
     let (file, folders) = parts.split_last().expect("split yields at least one part");
@@ -168,7 +168,7 @@ pub fn inspect(out: &Path, relative: &str) -> Result<Found, Unsafe> {
 
 /// Reads `out/relative` if it is there: `None` when absent, an error when it is not a regular
 /// file reachable without links, or larger than [`MAX_OUTPUT_FILE_BYTES`].
-pub fn read_inside(out: &Path, relative: &str) -> Result<Option<Vec<u8>>, ReadError> {
+pub(crate) fn read_inside(out: &Path, relative: &str) -> Result<Option<Vec<u8>>, ReadError> {
     match inspect(out, relative).map_err(ReadError::Unsafe)? {
         Found::Absent => Ok(None),
         Found::File => match read_capped(&out.join(relative), MAX_OUTPUT_FILE_BYTES) {
@@ -182,7 +182,7 @@ pub fn read_inside(out: &Path, relative: &str) -> Result<Option<Vec<u8>>, ReadEr
 
 /// An unpredictable token for temporary file names: a planted link cannot be placed at a name
 /// nobody knows in advance (and `O_EXCL` refuses it even if it were).
-pub fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     use std::hash::{BuildHasher as _, Hasher as _};
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -197,14 +197,19 @@ pub fn random_token() -> String {
 }
 
 /// Name of a temporary file for `file_name`: hidden, with an unpredictable token.
-pub fn temporary_name(file_name: &str) -> String {
+pub(crate) fn temporary_name(file_name: &str) -> String {
     format!(".{file_name}.mlgen-{}.tmp", random_token())
 }
 
 /// Writes `base/relative` by a new temporary file created exclusively in the same folder and
 /// renamed over it, keeping an existing file's permissions; refuses links and non-files on
 /// the way. With `durable`, the file and its folder are synced.
-pub fn replace(base: &Path, relative: &str, bytes: &[u8], durable: bool) -> anyhow::Result<()> {
+pub(crate) fn replace(
+    base: &Path,
+    relative: &str,
+    bytes: &[u8],
+    durable: bool,
+) -> anyhow::Result<()> {
     use anyhow::Context as _;
     use std::io::Write as _;
     inspect(base, relative)?;
@@ -237,7 +242,7 @@ pub fn replace(base: &Path, relative: &str, bytes: &[u8], durable: bool) -> anyh
 
 /// Creates a new file exclusively (fails if anything, even a dangling link, is at `path`),
 /// with `mode` on Unix.
-pub fn create_exclusive(path: &Path, mode: Option<u32>) -> io::Result<File> {
+pub(crate) fn create_exclusive(path: &Path, mode: Option<u32>) -> io::Result<File> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -252,7 +257,7 @@ pub fn create_exclusive(path: &Path, mode: Option<u32>) -> io::Result<File> {
 }
 
 /// The permission bits of an existing regular file, to keep them when mlgen replaces it.
-pub fn mode_of(path: &Path) -> Option<u32> {
+pub(crate) fn mode_of(path: &Path) -> Option<u32> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
@@ -269,7 +274,7 @@ pub fn mode_of(path: &Path) -> Option<u32> {
 }
 
 /// Makes renames and removals in `dir` durable (a no-op where folders cannot be synced).
-pub fn sync_dir(dir: &Path) -> io::Result<()> {
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
         File::open(dir)?.sync_all()

@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::spec::Spec;
 
 /// The schema as a JSON value.
-pub fn schema_value() -> Value {
+pub(crate) fn schema_value() -> Value {
     let mut schema = SchemaSettings::draft2020_12()
         .into_generator()
         .into_root_schema_for::<Spec>();

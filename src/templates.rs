@@ -15,10 +15,10 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 /// Prefix under which every built-in template stays reachable for `extends` and `include`.
-pub const BUILTIN_PREFIX: &str = "builtin/";
+pub(crate) const BUILTIN_PREFIX: &str = "builtin/";
 
 /// File name of a team folder's JSON Schema for `extra`.
-pub const EXTRA_SCHEMA_FILE: &str = "extra.schema.json";
+pub(crate) const EXTRA_SCHEMA_FILE: &str = "extra.schema.json";
 
 /// Built-in templates: (name, source). A unit test checks that this lists every file under
 /// `templates/`, so a new template cannot be forgotten.
@@ -308,7 +308,7 @@ fn read_schema(path: &Path) -> anyhow::Result<serde_json::Value> {
 
 /// Writes the built-in templates under `dir` as a starting point for a team folder. Refuses,
 /// writing nothing, when a file there already exists with other content.
-pub fn export(dir: &Path) -> anyhow::Result<usize> {
+pub(crate) fn export(dir: &Path) -> anyhow::Result<usize> {
     let clashes: Vec<String> = BUILTIN
         .iter()
         .filter(|(name, source)| {

@@ -12,25 +12,25 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long rendering may take: the largest spec renders in well under a second.
-pub const DEFAULT_LIMIT: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT_LIMIT: Duration = Duration::from_secs(60);
 
 /// Most resident memory while rendering, in MiB: the largest spec needs about 130 MiB. A
 /// string that doubles overshoots by at most one doubling before the next sample.
-pub const DEFAULT_MEMORY_MIB: u64 = 1024;
+pub(crate) const DEFAULT_MEMORY_MIB: u64 = 1024;
 
 /// How often memory is sampled.
 const SAMPLE: Duration = Duration::from_millis(20);
 
 /// Armed until dropped.
 #[derive(Debug)]
-pub struct Watchdog {
+pub(crate) struct Watchdog {
     done: Arc<(Mutex<bool>, Condvar)>,
 }
 
 impl Watchdog {
     /// Arms the watchdog for `what` (e.g. "rendering"): the limit is [`DEFAULT_LIMIT`] or
     /// `MLGEN_RENDER_TIMEOUT_SECS`.
-    pub fn arm(what: &'static str) -> Self {
+    pub(crate) fn arm(what: &'static str) -> Self {
         let limit = std::env::var("MLGEN_RENDER_TIMEOUT_SECS")
             .ok()
             .and_then(|s| s.parse().ok())

@@ -90,7 +90,7 @@ impl std::error::Error for HandEdited {}
 
 /// The run was killed by an injected [`Fault::Kill`]; the tree is as a killed process leaves it.
 #[derive(Debug)]
-pub struct Killed;
+pub(crate) struct Killed;
 
 impl std::fmt::Display for Killed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -126,7 +126,7 @@ pub fn render_into(tree: &Tree, out: &Path, options: &WriteOptions) -> anyhow::R
 }
 
 /// The checks a render makes before writing, without writing: for `--dry-run`.
-pub fn plan(tree: &Tree, out: &Path, options: &WriteOptions) -> anyhow::Result<Drift> {
+pub(crate) fn plan(tree: &Tree, out: &Path, options: &WriteOptions) -> anyhow::Result<Drift> {
     let known = Known::read(out)?;
     let drift = diff::compare(tree, out, &known)?;
     preflight(tree, &drift, out, options)?;

@@ -46,7 +46,7 @@ fn arm_guid(args: &[&str]) -> String {
 // The Terraform functions take `FuncArgs` and return a `Result`: hcl-rs's signature.
 #[allow(clippy::needless_pass_by_value, clippy::unnecessary_wraps)]
 fn terraform_suffix(
-    tree: &mlgen::tree::Tree,
+    tree: &mlgen::Tree,
     subscription: &str,
     resource_group: &str,
     chosen: Option<&str>,
@@ -135,7 +135,7 @@ fn terraform_suffix(
 
 /// The suffix Bicep's `var globalSuffix` of the root `main.bicep` evaluates to.
 fn bicep_suffix(
-    tree: &mlgen::tree::Tree,
+    tree: &mlgen::Tree,
     subscription: &str,
     resource_group: &str,
     chosen: Option<&str>,

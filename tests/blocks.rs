@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
-use mlgen::templates::BUILTIN;
+use mlgen::testing::BUILTIN;
 
 /// Blocks that are not about one resource: the file header, the end of a module's main file,
 /// the tags of the variable files and the whole parameter file.
@@ -165,7 +165,7 @@ fn write_team(files: &[(String, String)]) -> tempfile::TempDir {
     team
 }
 
-fn render_with(spec: &Path, team: &Path) -> mlgen::tree::Tree {
+fn render_with(spec: &Path, team: &Path) -> mlgen::Tree {
     let options = mlgen::RenderOptions {
         templates: Some(team.to_owned()),
         ..Default::default()

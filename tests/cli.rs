@@ -292,7 +292,7 @@ fn init_writes_a_valid_starter_and_never_overwrites() {
         "{text}"
     );
     let schema = fs::read_to_string(dir.path().join("mlgen.schema.json")).unwrap();
-    assert_eq!(schema, mlgen::schema::schema_text());
+    assert_eq!(schema, mlgen::schema_text());
     // The starter spells out every default, so it renders exactly like the minimal spec.
     let minimal = dir.path().join("minimal.yaml");
     fs::write(&minimal, "version: 1\nproject:\n  name: churn\n").unwrap();

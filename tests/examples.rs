@@ -12,8 +12,8 @@ use std::sync::LazyLock;
 
 use common::bicep::{self, Lit};
 use common::terraform as tf;
-use mlgen::render::Syntax;
-use mlgen::tree::Tree;
+use mlgen::Tree;
+use mlgen::testing::Syntax;
 
 /// Every example's tree by example name, rendered once for all the tests of this file.
 static TREES: LazyLock<BTreeMap<String, Tree>> = LazyLock::new(|| {
@@ -96,7 +96,7 @@ fn rendering_is_deterministic_and_already_formatted() {
             };
             if let Some(syntax) = syntax {
                 assert_eq!(
-                    mlgen::render::format(content, syntax),
+                    mlgen::testing::format(content, syntax),
                     content,
                     "{path}: layout-stable"
                 );

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use common::bicep::{Lit, parse_literal};
 use hcl::eval::{Context, Evaluate};
-use mlgen::tree::Tree;
+use mlgen::Tree;
 
 /// (Azure resource type, name).
 type Inventory = BTreeSet<(String, String)>;

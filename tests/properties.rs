@@ -13,10 +13,10 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use common::bicep::{self, Lit};
-use mlgen::load::SourceFile;
-use mlgen::render::Renderer;
+use mlgen::Renderer;
+use mlgen::TemplateSet;
 use mlgen::spec::Target;
-use mlgen::templates::TemplateSet;
+use mlgen::testing::SourceFile;
 
 /// The built-in templates of both targets, compiled once for every case: compiling them is
 /// most of the cost of a render, and what is under test is rendering, not compiling.
@@ -182,9 +182,9 @@ proptest! {
 
         // `check` right after `render` is clean.
         let out = dir.path().join("out");
-        mlgen::write::render_into(&tree, &out, &mlgen::write::WriteOptions::default()).unwrap();
-        let known = mlgen::journal::Known::read(&out).unwrap();
-        prop_assert!(mlgen::diff::compare(&tree, &out, &known).unwrap().is_clean());
+        mlgen::testing::render_into(&tree, &out, &mlgen::testing::WriteOptions::default()).unwrap();
+        let known = mlgen::testing::Known::read(&out).unwrap();
+        prop_assert!(mlgen::testing::compare(&tree, &out, &known).unwrap().is_clean());
     }
 
 }
@@ -213,9 +213,9 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
         let text = String::from_utf8_lossy(&bytes).into_owned();
-        let lines = mlgen::load::yaml_lines(&text).count().max(1);
+        let lines = mlgen::testing::yaml_lines(&text).count().max(1);
         let source = SourceFile { path: "fuzz.yaml".into(), text };
-        if let Err(diagnostics) = mlgen::validate::validate(&source) {
+        if let Err(diagnostics) = mlgen::testing::validate(&source) {
             prop_assert!(!diagnostics.is_empty());
             for d in diagnostics {
                 prop_assert!(d.line >= 1 && d.line <= lines + 1 && d.column >= 1, "{d}");
@@ -227,7 +227,7 @@ proptest! {
     fn arbitrary_yaml_never_panics(value in yaml_value()) {
         let text = serde_yaml::to_string(&value).unwrap();
         let source = SourceFile { path: "fuzz.yaml".into(), text };
-        match mlgen::validate::validate(&source) {
+        match mlgen::testing::validate(&source) {
             Ok(valid) => prop_assert!(!valid.model.project.name.is_empty()),
             Err(diagnostics) => prop_assert!(!diagnostics.is_empty()),
         }
@@ -239,7 +239,7 @@ proptest! {
         let at = text.char_indices().map(|(i, _)| i).nth(cut % text.chars().count().max(1)).unwrap_or(0);
         text.insert_str(at, &junk);
         let source = SourceFile { path: "fuzz.yaml".into(), text };
-        if let Err(diagnostics) = mlgen::validate::validate(&source) {
+        if let Err(diagnostics) = mlgen::testing::validate(&source) {
             prop_assert!(!diagnostics.is_empty());
         }
     }
@@ -348,9 +348,9 @@ proptest! {
 }
 
 /// A small generated tree: some of six files, each with mlgen's header and one of two bodies.
-fn small_tree() -> impl Strategy<Value = mlgen::tree::Tree> {
+fn small_tree() -> impl Strategy<Value = mlgen::Tree> {
     prop::collection::btree_map(0usize..6, any::<bool>(), 0..6).prop_map(|files| {
-        let mut tree = mlgen::tree::Tree::default();
+        let mut tree = mlgen::Tree::default();
         for (file, variant) in files {
             let path = [
                 "a.tf",
@@ -362,7 +362,7 @@ fn small_tree() -> impl Strategy<Value = mlgen::tree::Tree> {
             ][file];
             let body = format!(
                 "# {}t.yaml\nbody {}\n",
-                mlgen::write::HEADER_MARK,
+                mlgen::testing::HEADER_MARK,
                 u8::from(variant)
             );
             tree.insert(path.to_owned(), body).unwrap();
@@ -381,7 +381,7 @@ proptest! {
     fn random_interruptions_always_recover(
         sequence in prop::collection::vec((small_tree(), 0usize..20, 0u8..3, small_tree()), 1..5)
     ) {
-        use mlgen::write::{Fault, WriteOptions, render_into};
+        use mlgen::testing::{Fault, WriteOptions, render_into};
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path();
         for (interrupted, step, kind, next) in sequence {
@@ -393,8 +393,8 @@ proptest! {
             let options = WriteOptions { fault: Some((step, fault)), ..WriteOptions::default() };
             let _ = render_into(&interrupted, out, &options);
             render_into(&next, out, &WriteOptions::default()).map_err(|e| TestCaseError::fail(format!("{e:#}")))?;
-            let known = mlgen::journal::Known::read(out).unwrap();
-            prop_assert!(mlgen::diff::compare(&next, out, &known).unwrap().is_clean());
+            let known = mlgen::testing::Known::read(out).unwrap();
+            prop_assert!(mlgen::testing::compare(&next, out, &known).unwrap().is_clean());
             let mut on_disk: Vec<String> = walkdir::WalkDir::new(out)
                 .into_iter()
                 .filter_map(Result::ok)

@@ -12,8 +12,8 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use mlgen::render::quote_hcl;
 use mlgen::rules::{self, Kind, Limits, Rule};
+use mlgen::testing::quote_hcl;
 use serde_json::Value;
 
 /// Renders `template` (a team template written to `<target>/probe.<ext>.tera`) for a minimal
@@ -468,7 +468,7 @@ fn the_models_storage_sku_is_one_the_bicep_param_allows() {
 
 #[test]
 fn no_template_writes_a_validation_block_or_decorator_of_its_own() {
-    for (name, source) in mlgen::templates::BUILTIN {
+    for (name, source) in mlgen::testing::BUILTIN {
         for written in [
             "validation {",
             "validation{",

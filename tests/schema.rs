@@ -8,7 +8,7 @@ mod common;
 #[test]
 fn committed_schema_is_up_to_date() {
     let path = common::root().join("schemas/mlgen.schema.json");
-    let generated = mlgen::schema::schema_text();
+    let generated = mlgen::schema_text();
     if std::env::var_os("MLGEN_UPDATE_SCHEMA").is_some() {
         std::fs::write(&path, &generated).unwrap();
         return;

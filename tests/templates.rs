@@ -32,12 +32,12 @@ fn workspace(spec: &str, files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf)
 const SPEC: &str = "version: 1\nproject:\n  name: churn\ntemplates: team\n";
 
 /// The team example rendered with its team folder, once for the tests of this file.
-static TEAM: LazyLock<mlgen::tree::Tree> =
+static TEAM: LazyLock<mlgen::Tree> =
     LazyLock::new(|| mlgen::render_spec_file(&team_example()).unwrap());
 
 /// The team example rendered with the built-in templates only (an empty team folder in place
 /// of its own): what the team folder changes is the difference.
-static TEAM_WITHOUT_LAYER: LazyLock<mlgen::tree::Tree> = LazyLock::new(|| {
+static TEAM_WITHOUT_LAYER: LazyLock<mlgen::Tree> = LazyLock::new(|| {
     let dir = tempfile::tempdir().unwrap();
     let options = mlgen::RenderOptions {
         templates: Some(empty_dir(dir.path())),

@@ -39,16 +39,16 @@ impl Diagnostic {
 }
 
 /// Sorts diagnostics by position and drops exact repeats.
-pub fn sort_and_dedup(diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn sort_and_dedup(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics.dedup();
 }
 
 /// The dotted, human form of a JSON pointer: `/mlops/compute_clusters/0/name` →
 /// `mlops.compute_clusters[0].name`.
-pub fn key_path(pointer: &str) -> String {
+pub(crate) fn key_path(pointer: &str) -> String {
     let mut out = String::new();
-    for segment in crate::load::pointer::segments(pointer) {
+    for segment in crate::pointer::segments(pointer) {
         if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
             out.push_str(&format!("[{segment}]"));
         } else {
@@ -107,7 +107,7 @@ impl fmt::Display for Diagnostic {
 const MAX_MESSAGE_CHARS: usize = 400;
 
 /// `text` cut to `max` characters, saying how much was left out.
-pub fn shorten(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+pub(crate) fn shorten(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
     match text.char_indices().nth(max) {
         None => text.into(),
         Some((cut, _)) => {
@@ -171,7 +171,10 @@ fn token_width(line: &str, column: usize) -> usize {
 const MAX_SUGGEST_CHARS: usize = 64;
 
 /// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
-pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn suggest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     if word.chars().count() > MAX_SUGGEST_CHARS {
         return None;
     }

@@ -7,22 +7,19 @@
 //! about; [`pointer`](mod@pointer) escapes the keys those pointers are made of. This is the
 //! only module that knows YAML; everything after it sees `serde_json::Value`.
 
-pub mod pointer;
 mod yaml;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-pub use yaml::{
-    MAX_ALIASES, MAX_DEPTH, MAX_KEY_BYTES, MAX_NODES, MAX_SCALAR_BYTES, MAX_TEXT_BYTES, parse,
-};
+pub(crate) use yaml::parse;
 
 use crate::diag::{Diagnostic, Problem};
 use crate::safe_fs::{self, ReadError};
 
 /// Largest spec mlgen reads. Real specs are a few KiB; this stops a stray multi-GB file from
 /// being pulled into memory by a commit hook.
-pub const MAX_SPEC_BYTES: u64 = 4 * 1024 * 1024;
+pub(crate) const MAX_SPEC_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Most bytes of JSON pointers the span index may hold: pointers grow with depth times key
 /// length, so a deep chain of long keys with many leaves would otherwise cost far more memory
@@ -111,7 +108,7 @@ pub fn yaml_lines(text: &str) -> impl Iterator<Item = &str> {
 
 /// Where a node sits in the source: its key (for mapping values) and its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Span {
+pub(crate) struct Span {
     /// Line and column of the key, for values inside a mapping.
     pub key: Option<(usize, usize)>,
     /// Line and column where the value starts.
@@ -120,7 +117,7 @@ pub struct Span {
 
 /// JSON pointer → [`Span`] for every node of the document.
 #[derive(Debug, Default)]
-pub struct SpanIndex {
+pub(crate) struct SpanIndex {
     spans: HashMap<String, Span>,
     /// Bytes of pointers held, against [`MAX_INDEX_BYTES`].
     pointer_bytes: usize,
@@ -128,7 +125,7 @@ pub struct SpanIndex {
 
 impl SpanIndex {
     /// The span of `pointer`, or of its nearest ancestor that has one.
-    pub fn nearest(&self, pointer: &str) -> Option<Span> {
+    pub(crate) fn nearest(&self, pointer: &str) -> Option<Span> {
         let mut p = pointer;
         loop {
             if let Some(span) = self.spans.get(p) {
@@ -151,7 +148,7 @@ impl SpanIndex {
     }
 
     /// The span of exactly `pointer`.
-    pub fn get(&self, pointer: &str) -> Option<Span> {
+    pub(crate) fn get(&self, pointer: &str) -> Option<Span> {
         self.spans.get(pointer).copied()
     }
 }

@@ -16,27 +16,28 @@ use serde_json::Value;
 use yaml_rust2::parser::{Event, Parser, Tag};
 use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
 
-use super::{SourceFile, Span, SpanIndex, pointer};
+use super::{SourceFile, Span, SpanIndex};
 use crate::diag::{Diagnostic, KeyPath, Problem};
+use crate::pointer;
 
 /// Deepest nesting of mappings and sequences, block or flow. A spec is 5 levels deep.
-pub const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 /// Most nodes (keys, values, items) in the document with every alias expanded. A spec with
 /// 1,000 compute clusters has about 10,000.
-pub const MAX_NODES: usize = 200_000;
+pub(crate) const MAX_NODES: usize = 200_000;
 /// Most text (scalars and keys, in bytes) in the document with every alias expanded: twice the
 /// largest spec file ([`super::MAX_SPEC_BYTES`]), so aliases can at most double it.
-pub const MAX_TEXT_BYTES: usize = 8 * 1024 * 1024;
+pub(crate) const MAX_TEXT_BYTES: usize = 8 * 1024 * 1024;
 /// Most aliases (`*name`) in one document.
-pub const MAX_ALIASES: usize = 1_000;
+pub(crate) const MAX_ALIASES: usize = 1_000;
 /// Longest scalar value: descriptions and `extra` values fit many times over.
-pub const MAX_SCALAR_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_SCALAR_BYTES: usize = 64 * 1024;
 /// Longest mapping key: Azure tag names, the longest keys a spec has, stop at 512 characters.
-pub const MAX_KEY_BYTES: usize = 2 * 1024;
+pub(crate) const MAX_KEY_BYTES: usize = 2 * 1024;
 
 /// Parses `source` as one YAML document into a JSON value and its span index.
 #[allow(clippy::result_large_err)] // one diagnostic, built once per run
-pub fn parse(source: &SourceFile) -> Result<(Value, SpanIndex), Diagnostic> {
+pub(crate) fn parse(source: &SourceFile) -> Result<(Value, SpanIndex), Diagnostic> {
     let fail = |(line, column): (usize, usize), problem: Problem| {
         source.diagnostic_at(line, column, "", &problem)
     };

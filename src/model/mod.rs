@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::layout::{self, Layout};
+use crate::layout;
+pub use crate::layout::Layout;
 use crate::naming::Names;
 use crate::rules;
 use crate::spec::{self, AzureName, Spec};

@@ -17,8 +17,6 @@ mod sandbox;
 mod target_context;
 mod terraform;
 
-pub use crate::quote::bicep as quote_bicep;
-pub use crate::quote::hcl as quote_hcl;
 pub use format::{Syntax, format};
 
 use std::collections::BTreeMap;

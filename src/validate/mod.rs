@@ -15,8 +15,9 @@ use jsonschema::{ValidationError, Validator};
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, KeyPath, Problem, sort_and_dedup};
-use crate::load::{SourceFile, SpanIndex, parse, pointer};
+use crate::load::{SourceFile, SpanIndex, parse};
 use crate::model::Model;
+use crate::pointer;
 use crate::spec::Spec;
 
 /// A valid spec: the typed spec, the model built from it (once: rendering uses this one), and
@@ -91,7 +92,7 @@ pub fn validate(source: &SourceFile) -> Result<Validated, Vec<Diagnostic>> {
 /// Validates the spec's `extra` values against a team template folder's JSON Schema, with the
 /// same positioned diagnostics as the spec itself. `Err` when the team schema is not a valid
 /// JSON Schema (a problem of the template folder, not of the spec).
-pub fn validate_extra(
+pub(crate) fn validate_extra(
     source: &SourceFile,
     validated: &Validated,
     team_schema: &Value,

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::Located;
 use crate::cidr::Cidr;
 use crate::diag::{Diagnostic, Found, KeyPath, Problem, suggest};
-use crate::load::pointer;
+use crate::pointer;
 use crate::rules;
 
 /// One schema error as diagnostics (an unknown-keys error yields one per key).

@@ -114,19 +114,16 @@ pub fn render_with_env(spec: &Path, out: &Path, env: &[(&str, &str)]) -> (Option
 
 /// The built-in templates of both targets, compiled once per test binary: compiling is most
 /// of a render's cost, and most tests only need the templates to render.
-pub fn renderer() -> &'static mlgen::render::Renderer {
-    static RENDERER: std::sync::OnceLock<mlgen::render::Renderer> = std::sync::OnceLock::new();
+pub fn renderer() -> &'static mlgen::Renderer {
+    static RENDERER: std::sync::OnceLock<mlgen::Renderer> = std::sync::OnceLock::new();
     RENDERER.get_or_init(|| {
-        mlgen::render::Renderer::new(
-            &mlgen::templates::TemplateSet::builtin(),
-            &mlgen::spec::Target::ALL,
-        )
-        .expect("built-in templates compile")
+        mlgen::Renderer::new(&mlgen::TemplateSet::builtin(), &mlgen::spec::Target::ALL)
+            .expect("built-in templates compile")
     })
 }
 
 /// Renders the spec `yaml` (written to a temporary `mlgen.yaml`) with [`renderer`].
-pub fn render_yaml(yaml: &str) -> mlgen::tree::Tree {
+pub fn render_yaml(yaml: &str) -> mlgen::Tree {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("mlgen.yaml");
     std::fs::write(&path, yaml).unwrap();
@@ -170,7 +167,7 @@ pub fn has_extension(path: &str, extension: &str) -> bool {
 
 /// The files of `tree` directly in folder `dir` with the extension `extension`.
 pub fn files_in<'a>(
-    tree: &'a mlgen::tree::Tree,
+    tree: &'a mlgen::Tree,
     dir: &'a str,
     extension: &'a str,
 ) -> impl Iterator<Item = (&'a str, &'a str)> {

@@ -8,7 +8,7 @@ use hcl::eval::{Context, Evaluate};
 use hcl::{Block, Body, Expression, Value};
 
 /// The file `path` of `tree`, parsed; panics naming the file when it is missing or invalid.
-pub fn file(tree: &mlgen::tree::Tree, path: &str) -> Body {
+pub fn file(tree: &mlgen::Tree, path: &str) -> Body {
     let text = tree
         .get(path)
         .unwrap_or_else(|| panic!("{path} is not rendered"));

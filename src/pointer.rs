@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 
 /// `key` as one pointer segment: `a/b` → `a~1b`, `~` → `~0`.
-pub fn escape(key: &str) -> Cow<'_, str> {
+pub(crate) fn escape(key: &str) -> Cow<'_, str> {
     if key.contains(['~', '/']) {
         // `~` first, or the `~` of a fresh `~1` would be escaped again.
         key.replace('~', "~0").replace('/', "~1").into()
@@ -18,7 +18,7 @@ pub fn escape(key: &str) -> Cow<'_, str> {
 }
 
 /// The key one pointer segment stands for: `a~1b` → `a/b`, `~01` → `~1`.
-pub fn unescape(segment: &str) -> Cow<'_, str> {
+pub(crate) fn unescape(segment: &str) -> Cow<'_, str> {
     if segment.contains('~') {
         segment.replace("~1", "/").replace("~0", "~").into()
     } else {
@@ -28,7 +28,7 @@ pub fn unescape(segment: &str) -> Cow<'_, str> {
 
 /// The keys along `pointer`, unescaped: `/tags/a~1b` → `tags`, `a/b`; none for `""`, the
 /// whole document.
-pub fn segments(pointer: &str) -> impl Iterator<Item = Cow<'_, str>> {
+pub(crate) fn segments(pointer: &str) -> impl Iterator<Item = Cow<'_, str>> {
     pointer.split('/').skip(1).map(unescape)
 }
 
