@@ -54,27 +54,28 @@ fn no_module_imports_one_that_imports_it_back() {
             }
         }
     }
-    // Depth-first search for a back edge; the path is the circle.
-    fn visit<'a>(
-        module: &'a str,
-        imports: &'a BTreeMap<String, BTreeSet<String>>,
-        path: &mut Vec<&'a str>,
-        done: &mut BTreeSet<&'a str>,
-    ) {
-        if let Some(start) = path.iter().position(|m| *m == module) {
-            panic!("import circle: {} → {module}", path[start..].join(" → "));
-        }
-        if !done.insert(module) {
-            return;
-        }
-        path.push(module);
-        for next in imports.get(module).into_iter().flatten() {
-            visit(next, imports, path, done);
-        }
-        path.pop();
-    }
     let mut done = BTreeSet::new();
     for module in imports.keys() {
         visit(module, &imports, &mut Vec::new(), &mut done);
     }
+}
+
+/// Depth-first search for a back edge from `module`; the path is the circle.
+fn visit<'a>(
+    module: &'a str,
+    imports: &'a BTreeMap<String, BTreeSet<String>>,
+    path: &mut Vec<&'a str>,
+    done: &mut BTreeSet<&'a str>,
+) {
+    if let Some(start) = path.iter().position(|m| *m == module) {
+        panic!("import circle: {} → {module}", path[start..].join(" → "));
+    }
+    if !done.insert(module) {
+        return;
+    }
+    path.push(module);
+    for next in imports.get(module).into_iter().flatten() {
+        visit(next, imports, path, done);
+    }
+    path.pop();
 }
