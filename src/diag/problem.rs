@@ -335,7 +335,7 @@ impl fmt::Display for Problem {
             } => {
                 let expected: Vec<&str> = expected.iter().map(|&t| article(t)).collect();
                 let found = match found {
-                    Found::Text(_) | Found::EmptyText => format!("the string {found}"),
+                    Found::Text(_) => format!("the string {found}"),
                     _ => found.to_string(),
                 };
                 write!(f, "`{at}` must be {}, found {found}", expected.join(" or "))
@@ -355,7 +355,7 @@ impl fmt::Display for Problem {
                 ..
             } => match rule {
                 Some(rule) => write!(f, "`{at}` must be {rule}, found {found}"),
-                None => write!(f, "`{at}` must be match `{pattern}`, found {found}"),
+                None => write!(f, "`{at}` must match `{pattern}`, found {found}"),
             },
             BelowMinimum { at, limit, found } => {
                 write!(f, "`{at}` must be at least {limit}, found {found}")
@@ -363,7 +363,8 @@ impl fmt::Display for Problem {
             AboveMaximum { at, limit, found } => {
                 write!(f, "`{at}` must be at most {limit}, found {found}")
             }
-            TooFewItems { at, limit } => write!(f, "`{at}` needs at least {limit} item(s)"),
+            TooFewItems { at, limit: 1 } => write!(f, "`{at}` needs at least one item"),
+            TooFewItems { at, limit } => write!(f, "`{at}` needs at least {limit} items"),
             TooManyItems { at, limit } => write!(
                 f,
                 "`{at}` lists more than {limit} items; mlgen renders at most {limit}"
@@ -544,7 +545,7 @@ impl fmt::Display for Problem {
 
             TemplatesEmpty => write!(
                 f,
-                "`templates`: is empty; write `.` for the spec's own folder"
+                "`templates`: the folder is empty; write `.` for the spec's own folder"
             ),
             TemplatesAbsolute { folder } => write!(
                 f,
@@ -969,13 +970,13 @@ mod tests {
             NoMatch { at: at("/network/training_subnet"), rule: Some(text("an IPv4 address range in CIDR notation such as `10.0.0.0/16`")), pattern: text("^…$"), found: Found::Text(text("10.0.0.0/016")), suggestion: Some(cidr("10.0.0.0/16")) }
                 => "`network.training_subnet` must be an IPv4 address range in CIDR notation such as `10.0.0.0/16`, found `10.0.0.0/016`", Some("did you mean `10.0.0.0/16`?");
             NoMatch { at: at("/extra/code"), rule: None, pattern: text("^[A-Z]+$"), found: Found::EmptyText, suggestion: None }
-                => "`extra.code` must be match `^[A-Z]+$`, found an empty string", None;
+                => "`extra.code` must match `^[A-Z]+$`, found an empty string", None;
             BelowMinimum { at: at("/shared/key_vault/soft_delete_retention_days"), limit: 7.into(), found: Found::Number(3.into()) }
                 => "`shared.key_vault.soft_delete_retention_days` must be at least 7, found the number `3`", None;
             AboveMaximum { at: at("/shared/log_analytics/retention_days"), limit: 730.into(), found: Found::Number(1000.into()) }
                 => "`shared.log_analytics.retention_days` must be at most 730, found the number `1000`", None;
             TooFewItems { at: at("/targets"), limit: 1 }
-                => "`targets` needs at least 1 item(s)", None;
+                => "`targets` needs at least one item", None;
             TooManyItems { at: at("/mlops/compute_clusters"), limit: 100 }
                 => "`mlops.compute_clusters` lists more than 100 items; mlgen renders at most 100", None;
             RepeatedItem { at: at("/targets") }
@@ -1066,7 +1067,7 @@ mod tests {
             SubnetsOverlap { network: at("/network"), key: "private_endpoint_subnet", subnet: cidr("10.0.1.0/24"), training: cidr("10.0.0.0/23") }
                 => "`network.private_endpoint_subnet`: 10.0.1.0/24 overlaps the training subnet 10.0.0.0/23", None;
 
-            TemplatesEmpty => "`templates`: is empty; write `.` for the spec's own folder", templates_help;
+            TemplatesEmpty => "`templates`: the folder is empty; write `.` for the spec's own folder", templates_help;
             TemplatesAbsolute { folder: text("/etc/mlgen/team-templates") }
                 => "`templates`: `/etc/mlgen/team-templates` is absolute; the team template folder must be inside the spec's folder", templates_help;
             TemplatesBackslash { folder: text("team\\templates") }
