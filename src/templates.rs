@@ -158,16 +158,6 @@ pub enum Layer {
     Team(PathBuf),
 }
 
-impl Layer {
-    /// `built-in` or `team: <file>`.
-    pub fn describe(&self) -> String {
-        match self {
-            Self::Builtin => "built-in".to_owned(),
-            Self::Team(path) => format!("team: {}", path.display()),
-        }
-    }
-}
-
 /// One template source.
 #[derive(Debug, Clone)]
 pub struct Template {
