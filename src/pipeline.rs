@@ -57,17 +57,10 @@ pub fn validate_spec_file(path: &Path) -> anyhow::Result<Spec> {
 /// then `--templates` or else the spec's `templates:` folder) and validates the spec's `extra`
 /// values against the team folder's `extra.schema.json` if it has one.
 pub fn load_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<(Validated, TemplateSet)> {
-    let source = {
-        let _t = timings::stage("read");
-        SourceFile::read(path)?
-    };
+    let (source, valid) = read_and_validate(path)?;
     let invalid = |diagnostics| SpecInvalid {
         path: path.to_owned(),
         diagnostics,
-    };
-    let valid = {
-        let _t = timings::stage("parse+validate");
-        validate::validate(&source).map_err(invalid)?
     };
     let team_dir = match (&options.templates, &valid.spec.templates) {
         // The command line is the user's own choice.
@@ -90,6 +83,20 @@ pub fn load_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<(Valida
         }
     }
     Ok((valid, templates))
+}
+
+/// Reads the spec file and validates it; an invalid spec is a [`SpecInvalid`] error.
+fn read_and_validate(path: &Path) -> anyhow::Result<(SourceFile, Validated)> {
+    let source = {
+        let _t = timings::stage("read");
+        SourceFile::read(path)?
+    };
+    let _t = timings::stage("parse+validate");
+    let valid = validate::validate(&source).map_err(|diagnostics| SpecInvalid {
+        path: path.to_owned(),
+        diagnostics,
+    })?;
+    Ok((source, valid))
 }
 
 /// The spec's `templates:` folder, which must resolve (following links) inside the spec's
@@ -124,7 +131,6 @@ pub fn render_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<Tree>
     render_spec_and_keep(path, options).map(|(_, tree)| tree)
 }
 
-/// [`render_spec`], also returning the spec.
 /// Validates a spec file and renders it with templates compiled beforehand: for rendering
 /// many specs with the same templates without compiling them each time.
 ///
@@ -145,11 +151,7 @@ pub fn render_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<Tree>
 /// # Ok::<(), anyhow::Error>(())
 /// ```
 pub fn render_spec_with(path: &Path, renderer: &Renderer) -> anyhow::Result<Tree> {
-    let source = SourceFile::read(path)?;
-    let valid = validate::validate(&source).map_err(|diagnostics| SpecInvalid {
-        path: path.to_owned(),
-        diagnostics,
-    })?;
+    let (_, valid) = read_and_validate(path)?;
     anyhow::ensure!(
         valid.spec.templates.is_none(),
         "{}: the spec names a team template folder; render it with `render_spec`",
@@ -164,6 +166,7 @@ fn spec_file_name(path: &Path) -> String {
         .map_or_else(|| "mlgen.yaml".into(), |n| n.to_string_lossy().into_owned())
 }
 
+/// [`render_spec`], also returning the spec.
 pub(crate) fn render_spec_and_keep(
     path: &Path,
     options: &RenderOptions,
