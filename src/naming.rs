@@ -50,52 +50,61 @@ pub struct Secondary {
     pub of: Kind,
     /// Text after the other name.
     pub suffix: &'static str,
+    /// Azure's rule for the name.
+    pub rule: &'static Rule,
 }
 
 /// The secondary names of the shared and network modules (the mlops module's private
 /// endpoints and diagnostic settings are named from the catalog with the prefixes above).
-pub const SECONDARY: &[Secondary] = &[
+pub static SECONDARY: &[Secondary] = &[
     Secondary {
         label: "key_vault_private_endpoint",
         prefix: PRIVATE_ENDPOINT_PREFIX,
         of: Kind::KeyVault,
         suffix: "-vault",
+        rule: &rules::PRIVATE_ENDPOINT,
     },
     Secondary {
         label: "key_vault_diagnostic_setting",
         prefix: DIAGNOSTIC_SETTING_PREFIX,
         of: Kind::KeyVault,
         suffix: "",
+        rule: &rules::DIAGNOSTIC_SETTING,
     },
     Secondary {
         label: "nat_public_ip",
         prefix: "pip-",
         of: Kind::VirtualNetwork,
         suffix: "-nat",
+        rule: &rules::NETWORK_RESOURCE,
     },
     Secondary {
         label: "nat_gateway",
         prefix: "ng-",
         of: Kind::VirtualNetwork,
         suffix: "",
+        rule: &rules::NETWORK_RESOURCE,
     },
     Secondary {
         label: "training_nsg",
         prefix: "nsg-",
         of: Kind::VirtualNetwork,
         suffix: "-training",
+        rule: &rules::NETWORK_RESOURCE,
     },
     Secondary {
         label: "private_endpoints_nsg",
         prefix: "nsg-",
         of: Kind::VirtualNetwork,
         suffix: "-private-endpoints",
+        rule: &rules::NETWORK_RESOURCE,
     },
     Secondary {
         label: "dns_zone_link",
         prefix: "link-",
         of: Kind::VirtualNetwork,
         suffix: "",
+        rule: &rules::NETWORK_RESOURCE,
     },
 ];
 
@@ -217,14 +226,16 @@ impl Names {
         })
     }
 
-    /// Every secondary name spelled out (label, name): the shared and network modules'
-    /// ([`SECONDARY`]) and the mlops module's private endpoints and diagnostic settings.
-    pub fn secondary(&self) -> Vec<(String, String)> {
-        let mut names: Vec<(String, String)> = SECONDARY
+    /// Every secondary name spelled out, with its label and rule: the shared and network
+    /// modules' ([`SECONDARY`]) and the mlops module's private endpoints and diagnostic
+    /// settings.
+    pub fn secondary(&self) -> Vec<(String, String, &'static Rule)> {
+        let mut names: Vec<(String, String, &'static Rule)> = SECONDARY
             .iter()
             .filter_map(|s| {
                 let of = self.of(s.of)?;
-                Some((s.label.to_owned(), format!("{}{of}{}", s.prefix, s.suffix)))
+                let name = format!("{}{of}{}", s.prefix, s.suffix);
+                Some((s.label.to_owned(), name, s.rule))
             })
             .collect();
         for pe in catalog::PRIVATE_ENDPOINTS {
@@ -233,6 +244,7 @@ impl Names {
                 names.push((
                     format!("{}_private_endpoint", pe.label),
                     format!("{PRIVATE_ENDPOINT_PREFIX}{of}{suffix}"),
+                    &rules::PRIVATE_ENDPOINT,
                 ));
             }
         }
@@ -241,6 +253,7 @@ impl Names {
                 names.push((
                     format!("{}_diagnostic_setting", d.label),
                     format!("{DIAGNOSTIC_SETTING_PREFIX}{of}{}", d.suffix),
+                    &rules::DIAGNOSTIC_SETTING,
                 ));
             }
         }
@@ -282,14 +295,7 @@ impl Names {
         ] {
             all.push((deployment.clone(), &rules::DEPLOYMENT));
         }
-        for (label, name) in self.secondary() {
-            let rule = if label.ends_with("_private_endpoint") {
-                &rules::PRIVATE_ENDPOINT
-            } else if label.ends_with("_diagnostic_setting") {
-                &rules::DIAGNOSTIC_SETTING
-            } else {
-                &rules::NETWORK_RESOURCE
-            };
+        for (_, name, rule) in self.secondary() {
             all.push((name, rule));
         }
         all
@@ -365,8 +371,11 @@ mod secondary_tests {
     #[test]
     fn secondary_names_are_made_from_the_primary_ones() {
         let names = Names::derive("churn", "dev", None);
-        let secondary: std::collections::BTreeMap<String, String> =
-            names.secondary().into_iter().collect();
+        let secondary: std::collections::BTreeMap<String, String> = names
+            .secondary()
+            .into_iter()
+            .map(|(label, name, _)| (label, name))
+            .collect();
         assert_eq!(
             secondary["key_vault_private_endpoint"],
             "pe-kv-churn-dev-xxxx-vault"
