@@ -182,10 +182,7 @@ impl Model {
             project: Project {
                 name: p.name.clone(),
                 environment,
-                location: p
-                    .location
-                    .clone()
-                    .unwrap_or_else(|| DEFAULT_LOCATION.to_owned()),
+                location: location.clone(),
                 tags,
             },
             targets,
