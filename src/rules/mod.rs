@@ -17,7 +17,7 @@
 //! A test renders every rule for Terraform and evaluates its condition on the rule's samples
 //! with the real `terraform console`, checks the schema pattern on them with the JSON Schema
 //! validator, parses the Bicep decorators back, and checks that no built-in template writes a
-//! validation block or decorator of its own (`tests/rules.rs`).
+//! validation block or decorator of its own (`tests/it/rules.rs`).
 //!
 //! Lengths count characters (Unicode scalar values). Terraform's `length` counts grapheme
 //! clusters and Azure mostly UTF-16 units; they differ only beyond ASCII, which every name rule

@@ -3,7 +3,7 @@
 //! the workspace and compute run as user-assigned identities granted their roles before they
 //! exist, and every role grant is documented in docs/azure.md with its source.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

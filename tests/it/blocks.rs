@@ -3,7 +3,7 @@
 //! every block can be extended with `super()` without changing a byte, and the README lists
 //! every block.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

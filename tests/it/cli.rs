@@ -1,7 +1,7 @@
 //! The command line as a user and a CI job see it: exit codes, messages, and what is (not)
 //! written.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;

@@ -4,7 +4,7 @@
 //! between the modules of both targets, and the values that must follow the spec. None of them
 //! depends on how a line is laid out.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -46,7 +46,7 @@ fn example_tree(name: &str) -> &'static Tree {
 /// Each example's whole rendered tree is its reviewed snapshot, `snapshots/tree@<example>.snap`.
 #[test]
 fn every_example_tree_matches_its_snapshot() {
-    insta::glob!("../examples", "*/mlgen.yaml", |path| {
+    insta::glob!("../../examples", "*/mlgen.yaml", |path| {
         let name = example_name(path);
         common::snapshot_settings(&name, path).bind(|| {
             insta::assert_snapshot!("tree", example_tree(&name).to_snapshot_string());

@@ -1,10 +1,10 @@
 //! One fixture per class of bad input; the snapshot is exactly what `mlgen validate` prints.
 
-mod common;
+use crate::common;
 
 #[test]
 fn every_invalid_fixture_reports_its_diagnostics() {
-    insta::glob!("fixtures/invalid", "*.yaml", |path| {
+    insta::glob!("../fixtures/invalid", "*.yaml", |path| {
         let name = path.file_stem().unwrap().to_str().unwrap();
         let relative = std::path::PathBuf::from(common::relative(path));
         let err = mlgen::validate_spec_file(&relative).expect_err("fixture must be invalid");

@@ -16,10 +16,10 @@
 //! entries by construction; `src/templates.rs` refuses string decisions in templates. The
 //! private DNS zones stay in: their list is the catalog's, but each target declares them in a
 //! hand-written block (a `for_each`, a `for` loop) that the zone links loop over too. The
-//! rules values must follow are not this test's concern either: `tests/rules.rs` proves both
+//! rules values must follow are not this test's concern either: `tests/it/rules.rs` proves both
 //! targets take them from the rule catalog.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -3,7 +3,7 @@
 //! back exactly, Bicep keeps every value literal; `check` right after `render` is clean; and
 //! no input at all — arbitrary bytes, arbitrary YAML — makes validation panic or hang.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;

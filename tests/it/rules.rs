@@ -4,7 +4,7 @@
 //! `bicep_decorators` parse back to the rule's limits; and every validation block and decorator
 //! in the built-in output comes from the catalog.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

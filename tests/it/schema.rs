@@ -1,7 +1,7 @@
 //! The committed schema is the one the code generates, and every example satisfies it.
 //! `MLGEN_UPDATE_SCHEMA=1 cargo test --test schema` rewrites the file.
 
-mod common;
+use crate::common;
 
 /// `schemas/mlgen.schema.json` is exactly what the code generates; when it is not, the failure
 /// shows what changed as a unified diff and the command that regenerates the file.

@@ -3,7 +3,7 @@
 //! read through a link or write outside the output directory. Every way a team template can
 //! fail is snapshotted as the whole message mlgen prints (`snapshots/template-error@*.snap`).
 
-mod common;
+use crate::common;
 
 use std::ffi::OsStr;
 use std::fs;
