@@ -13,6 +13,7 @@ mod examples;
 mod invalid;
 mod parity;
 mod properties;
+mod release;
 mod rules;
 mod schema;
 mod templates;

@@ -1,5 +1,5 @@
 //! The committed schema is the one the code generates, and every example satisfies it.
-//! `MLGEN_UPDATE_SCHEMA=1 cargo test --test schema` rewrites the file.
+//! `MLGEN_UPDATE_SCHEMA=1 cargo test --test it schema::` rewrites the file.
 
 use crate::common;
 
@@ -25,7 +25,7 @@ fn committed_schema_is_up_to_date() {
             .to_string();
         panic!(
             "schemas/mlgen.schema.json is stale. Regenerate it with\n\n    \
-             MLGEN_UPDATE_SCHEMA=1 cargo test --test schema\n\nand commit it. The changes:\n\n{diff}"
+             MLGEN_UPDATE_SCHEMA=1 cargo test --test it schema::\n\nand commit it. The changes:\n\n{diff}"
         );
     }
 }
