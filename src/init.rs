@@ -1,4 +1,5 @@
-//! `mlgen init`: a starter spec listing every key at its default, plus the schema file its
+//! `mlgen init`: a starter spec naming every key (the common ones set to their default, the
+//! optional ones commented out with an example), plus the schema file its
 //! `yaml-language-server` line points at, so editors validate and complete it offline.
 
 use std::path::{Path, PathBuf};
@@ -61,4 +62,52 @@ pub(crate) fn init(dir: &Path, project_name: &str) -> anyhow::Result<PathBuf> {
     file.write_all(text.as_bytes())
         .with_context(|| format!("writing {}", spec.display()))?;
     Ok(spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The keys the starter sets or shows commented out (`key:` or `# key:` at any indent).
+    fn starter_keys() -> std::collections::BTreeSet<String> {
+        starter("demo")
+            .lines()
+            .map(|line| line.trim_start().trim_start_matches("# ").trim_start())
+            .map(|line| line.trim_start_matches("- "))
+            .filter_map(|line| line.split_once(':').map(|(key, _)| key.to_owned()))
+            .filter(|key| key.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+            .collect()
+    }
+
+    #[test]
+    fn starter_names_every_key_of_the_spec_and_of_its_main_sections() {
+        let schema: serde_json::Value =
+            serde_json::from_str(&crate::schema::schema_text()).unwrap();
+        let keys = starter_keys();
+        let property_names = |node: &serde_json::Value| -> Vec<String> {
+            node["properties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect()
+        };
+        let definition = |name: &str| &schema["$defs"][name];
+        let mut expected = property_names(&schema);
+        for section in [
+            "Project",
+            "Network",
+            "Mlops",
+            "Backend",
+            "EnvironmentOverride",
+            "ComputeInstance",
+        ] {
+            expected.extend(property_names(definition(section)));
+        }
+        let missing: Vec<&String> = expected.iter().filter(|k| !keys.contains(*k)).collect();
+        assert!(
+            missing.is_empty(),
+            "the starter does not mention {missing:?}"
+        );
+    }
 }
