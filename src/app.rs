@@ -6,47 +6,104 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use clap::CommandFactory as _;
+
 use crate::cli::{
     CheckArgs, Cli, ColorChoice, Command, Format, InputArgs, OutputArgs, RenderArgs, TargetArg,
-    TemplatesCommand,
+    TemplatesCommand, ValidateArgs,
 };
-use crate::diff::{self, Drift};
+use crate::diff::{self, Drift, FileState};
 use crate::journal::{self, Known};
 use crate::pipeline::{RenderOptions, SpecInvalid, load_spec, render_spec, render_spec_and_keep};
 use crate::report::{self, Style};
 use crate::spec::{Spec, Target};
 use crate::write::{self, Fault, WriteOptions};
-use crate::{init, schema, templates, timings, watchdog};
+use crate::{annotations, init, schema, templates, timings, watchdog};
 
 /// Most diagnostics printed: a spec with thousands of problems has one mistake repeated, and
 /// megabytes of output help nobody (the count of the rest is printed).
 const MAX_PRINTED_DIAGNOSTICS: usize = 100;
 
+/// How a run reports, decided from the command line and the environment before it runs.
+#[derive(Debug, Clone, Copy)]
+struct Reporting {
+    /// `--format json`: results and errors are JSON documents on stdout.
+    json: bool,
+    /// In GitHub Actions: spec problems and drift are also printed as annotations.
+    github: bool,
+    /// The command writes files, so a failure says that nothing was written.
+    writes: bool,
+}
+
+impl Reporting {
+    fn of(cli: &Cli) -> Self {
+        let (json, writes) = match &cli.command {
+            Command::Check(args) => (args.format == Format::Json, false),
+            Command::Validate(args) => (args.format == Format::Json, false),
+            Command::Render(args) => (false, !args.dry_run),
+            _ => (false, false),
+        };
+        Self {
+            json,
+            // GitHub sets it to `true` in every step of a workflow.
+            github: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
+            writes,
+        }
+    }
+}
+
 /// Runs one command; prints results and errors; returns the exit code (0, 1 or 2).
 pub fn run(cli: Cli) -> ExitCode {
-    match execute(cli) {
+    let reporting = Reporting::of(&cli);
+    match execute(cli, reporting) {
         Ok(code) => code,
         Err(err) => {
             if err.downcast_ref::<write::Killed>().is_some() {
                 // An injected fault: die as `kill -9` would, with nothing cleaned up.
                 std::process::abort();
             }
-            if let Some(invalid) = err.downcast_ref::<SpecInvalid>() {
-                for d in invalid.diagnostics.iter().take(MAX_PRINTED_DIAGNOSTICS) {
-                    eprint!("{d}");
-                }
-                let hidden = invalid
-                    .diagnostics
-                    .len()
-                    .saturating_sub(MAX_PRINTED_DIAGNOSTICS);
-                if hidden > 0 {
-                    eprintln!("… and {hidden} more problems, not shown; fix these first");
-                }
-                eprintln!("error: {invalid}; nothing was written");
-            } else {
-                eprintln!("error: {err:#}");
-            }
+            report_error(&err, reporting);
             ExitCode::from(2)
+        }
+    }
+}
+
+/// Prints a failure: on stderr always; as JSON on stdout under `--format json`; spec
+/// problems as annotations too in GitHub Actions.
+fn report_error(err: &anyhow::Error, reporting: Reporting) {
+    if let Some(invalid) = err.downcast_ref::<SpecInvalid>() {
+        let shown = invalid.diagnostics.iter().take(MAX_PRINTED_DIAGNOSTICS);
+        for d in shown.clone() {
+            eprint!("{d}");
+        }
+        let hidden = invalid
+            .diagnostics
+            .len()
+            .saturating_sub(MAX_PRINTED_DIAGNOSTICS);
+        if hidden > 0 {
+            eprintln!("… and {hidden} more problems, not shown; fix these first");
+        }
+        let written = if reporting.writes {
+            "; nothing was written"
+        } else {
+            ""
+        };
+        eprintln!("error: {invalid}{written}");
+        // A closed stdout cannot be reported anywhere better than stderr already was.
+        let stdout = &mut std::io::stdout().lock();
+        if reporting.json {
+            let json = report::validation_json(&invalid.path, &invalid.diagnostics);
+            let _ = stdout.write_all(json.as_bytes());
+        } else if reporting.github {
+            for d in shown {
+                let _ = stdout.write_all(annotations::diagnostic(d).as_bytes());
+            }
+        }
+    } else {
+        eprintln!("error: {err:#}");
+        if reporting.json {
+            let json = report::error_json(&format!("{err:#}"));
+            let _ = std::io::stdout().lock().write_all(json.as_bytes());
         }
     }
 }
@@ -112,16 +169,92 @@ fn style(choice: ColorChoice) -> Style {
     Style { color }
 }
 
+/// `out` as the user reaches it from the current directory: an absolute path inside it becomes
+/// relative and `./` goes, so printed paths (and GitHub annotations, which want
+/// repository-relative paths) read as the user would type them.
+fn from_cwd(out: &Path) -> PathBuf {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| out.strip_prefix(cwd).ok())
+        .unwrap_or(out);
+    let clean: PathBuf = relative
+        .components()
+        .filter(|c| *c != std::path::Component::CurDir)
+        .collect();
+    if clean.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        clean
+    }
+}
+
+/// How `check` and `render --dry-run` show the drift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum View {
+    Diffs,
+    Stat,
+    Names,
+    Quiet,
+}
+
+impl View {
+    fn of(stat: bool, name_only: bool, quiet: bool) -> Self {
+        match (stat, name_only, quiet) {
+            (_, _, true) => Self::Quiet,
+            (true, _, _) => Self::Stat,
+            (_, true, _) => Self::Names,
+            _ => Self::Diffs,
+        }
+    }
+}
+
+/// Prints the drift in the chosen view (the summary with diffs and `--stat`), then the
+/// GitHub annotations when asked for.
+fn print_drift(
+    stdout: &mut impl std::io::Write,
+    drift: &Drift,
+    output: &OutputArgs,
+    view: View,
+    style: Style,
+    verbose: bool,
+    github: bool,
+) -> std::io::Result<()> {
+    let (spec, out) = (&output.input.spec, &output.out);
+    match view {
+        View::Quiet => return Ok(()),
+        View::Names => write!(stdout, "{}", report::drift_names(drift, out))?,
+        View::Diffs | View::Stat => {
+            let text = if view == View::Stat {
+                report::drift_stat(drift, out, style, verbose)
+            } else {
+                report::drift_text(drift, out, style, verbose)
+            };
+            write!(stdout, "{text}")?;
+            writeln!(stdout, "{}", report::summary(drift))?;
+        }
+    }
+    if github {
+        let fix = report::fix_command(drift, spec, out);
+        for file in drift.files.iter().filter(|f| f.state != FileState::InSync) {
+            write!(stdout, "{}", annotations::drift(file, out, spec, &fix))?;
+        }
+    }
+    Ok(())
+}
+
 #[allow(clippy::print_stdout)]
-fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
+fn execute(cli: Cli, reporting: Reporting) -> anyhow::Result<ExitCode> {
     let stdout = &mut std::io::stdout().lock();
-    let style = style(cli.color);
+    let quiet = cli.quiet;
     match cli.command {
         Command::Render(RenderArgs {
-            output,
+            mut output,
             force,
             dry_run,
+            view,
+            color,
         }) => {
+            output.out = from_cwd(&output.out);
             let watchdog = watchdog::Watchdog::arm("rendering");
             let (spec, tree) = render_spec_and_keep(&output.input.spec, &options(&output.input))?;
             drop(watchdog);
@@ -131,15 +264,30 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 fault: injected_fault(),
             };
             if dry_run {
+                // The render's own checks, so a dry run refuses exactly when the render would.
                 let drift = write::plan(&tree, &output.out, &write_options)?;
-                write!(stdout, "{}", report::drift_text(&drift, style, false))?;
-                writeln!(stdout, "{}", report::summary(&drift))?;
-                writeln!(stdout, "dry run: nothing was written")?;
+                let view = View::of(view.stat, view.name_only, quiet);
+                let style = style(color.color);
+                print_drift(
+                    stdout,
+                    &drift,
+                    &output,
+                    view,
+                    style,
+                    false,
+                    reporting.github,
+                )?;
+                if view != View::Quiet && view != View::Names {
+                    writeln!(stdout, "dry run: nothing was written")?;
+                }
                 return Ok(ExitCode::SUCCESS);
             }
             let write_stage = timings::stage("write");
             let report = write::render_into(&tree, &output.out, &write_options)?;
             drop(write_stage);
+            if quiet {
+                return Ok(ExitCode::SUCCESS);
+            }
             if report.recovered {
                 writeln!(
                     stdout,
@@ -150,8 +298,9 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             for kept in &report.kept {
                 writeln!(
                     stdout,
-                    "mlgen: kept {kept}: no longer generated, but not exactly what mlgen wrote; \
-                     delete it yourself if it is unused"
+                    "mlgen: kept {}: no longer generated, but not exactly what mlgen wrote; \
+                     delete it yourself if it is unused",
+                    report::file_path(&output.out, kept)
                 )?;
             }
             writeln!(
@@ -167,14 +316,17 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check(CheckArgs {
-            output,
+            mut output,
             format,
             verbose,
+            view,
+            color,
         }) => {
+            output.out = from_cwd(&output.out);
             let watchdog = watchdog::Watchdog::arm("rendering");
             let (drift, interrupted) = drift_of(&output)?;
             drop(watchdog);
-            if interrupted {
+            if interrupted && !quiet {
                 eprintln!(
                     "note: a render of {} was interrupted (see {}); `mlgen render` finishes it",
                     output.out.display(),
@@ -185,9 +337,18 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             match format {
                 Format::Json => write!(stdout, "{}", report::drift_json(&drift, spec, out))?,
                 Format::Text => {
-                    write!(stdout, "{}", report::drift_text(&drift, style, verbose))?;
-                    writeln!(stdout, "{}", report::summary(&drift))?;
-                    if !drift.is_clean() {
+                    let view = View::of(view.stat, view.name_only, quiet);
+                    let style = style(color.color);
+                    print_drift(
+                        stdout,
+                        &drift,
+                        &output,
+                        view,
+                        style,
+                        verbose,
+                        reporting.github,
+                    )?;
+                    if !drift.is_clean() && matches!(view, View::Diffs | View::Stat) {
                         writeln!(
                             stdout,
                             "to update the files run: {}",
@@ -202,13 +363,22 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
-        Command::Validate(input) => {
+        Command::Validate(ValidateArgs { input, format }) => {
             load_spec(&input.spec, &options(&input))?;
-            writeln!(stdout, "{}: valid", input.spec.display())?;
+            match format {
+                Format::Json => write!(stdout, "{}", report::validation_json(&input.spec, &[]))?,
+                Format::Text if !quiet => writeln!(stdout, "{}: valid", input.spec.display())?,
+                Format::Text => {}
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Schema => {
             write!(stdout, "{}", schema::schema_text())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "mlgen", stdout);
             Ok(ExitCode::SUCCESS)
         }
         Command::Templates(TemplatesCommand::List(input)) => {
@@ -231,21 +401,25 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Templates(TemplatesCommand::Export { dir }) => {
             let count = templates::export(&dir)?;
-            writeln!(
-                stdout,
-                "mlgen: wrote {count} built-in templates to {}",
-                dir.display()
-            )?;
+            if !quiet {
+                writeln!(
+                    stdout,
+                    "mlgen: wrote {count} built-in templates to {}",
+                    dir.display()
+                )?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Init(args) => {
             let spec = init::init(&args.dir, &args.name)?;
-            writeln!(
-                stdout,
-                "mlgen: wrote {} and {}",
-                spec.display(),
-                args.dir.join(init::SCHEMA_FILE).display()
-            )?;
+            if !quiet {
+                writeln!(
+                    stdout,
+                    "mlgen: wrote {} and {}",
+                    spec.display(),
+                    args.dir.join(init::SCHEMA_FILE).display()
+                )?;
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

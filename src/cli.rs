@@ -7,19 +7,43 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 const EXIT_CODES: &str = "Exit codes:
   0  success (for check: everything in sync)
   1  check found drift between the spec and the files on disk
-  2  error: invalid spec, template error, I/O error or bad usage";
+  2  error: invalid spec, template error, I/O error or bad usage
 
-/// Generate Azure Machine Learning infrastructure (Terraform) from one YAML spec.
+In GitHub Actions (GITHUB_ACTIONS=true), spec problems and drift are also printed as
+::error workflow commands, which GitHub shows as annotations on the files.";
+
+/// Generate Azure Machine Learning infrastructure (Terraform and Bicep) from one YAML spec.
 #[derive(Debug, Parser)]
 #[command(name = "mlgen", version, after_help = EXIT_CODES)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Print nothing on success: no summary, no "valid", no diff (`check -q` answers with its
+    /// exit code only, like `git diff --quiet`). Errors are still printed.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// `--color`, on the commands that colour something.
+#[derive(Debug, Args)]
+pub struct ColorArgs {
     /// Colour diffs: auto (only on a terminal, and not when `NO_COLOR` is set; `CLICOLOR_FORCE`
     /// colours a pipe too), always, never.
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+/// How much of the drift to show: `--stat` or `--name-only` (default: a diff per file).
+#[derive(Debug, Args)]
+pub struct ViewArgs {
+    /// Per file its state, path and `+N -M` changed lines (like `git diff --stat`), then the
+    /// summary; no diffs.
+    #[arg(long, conflicts_with_all = ["name_only", "quiet"])]
+    pub stat: bool,
+    /// Only the paths of the files that differ, one per line.
+    #[arg(long, conflicts_with = "quiet")]
+    pub name_only: bool,
 }
 
 /// `--color` values.
@@ -31,7 +55,7 @@ pub enum ColorChoice {
     Never,
 }
 
-/// `--format` values of `check`.
+/// `--format` values of `check` and `validate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 #[allow(missing_docs)]
 pub enum Format {
@@ -49,7 +73,7 @@ pub enum Command {
     /// orphaned, with a diff for each difference (exit 1 on drift). Never writes.
     Check(CheckArgs),
     /// Report every problem in the spec as <FILE:LINE:COL>: message.
-    Validate(InputArgs),
+    Validate(ValidateArgs),
     /// Print the JSON Schema of the spec.
     Schema,
     /// Write a starter mlgen.yaml (and the schema it references) into DIR.
@@ -57,6 +81,12 @@ pub enum Command {
     /// Inspect and export templates.
     #[command(subcommand)]
     Templates(TemplatesCommand),
+    /// Print a shell completion script, e.g. `mlgen completions bash > ~/.local/share/bash-completion/completions/mlgen`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// `mlgen templates …`.
@@ -106,9 +136,27 @@ pub struct RenderArgs {
     /// Overwrite (or remove) generated files even where they were edited by hand.
     #[arg(long)]
     pub force: bool,
-    /// Show what would change, as `check` does, and write nothing.
+    /// Show what would change, as `check` does, and write nothing; exits 2, as the render
+    /// would, when the render would refuse.
     #[arg(long)]
     pub dry_run: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub view: DryRunViewArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub color: ColorArgs,
+}
+
+/// `--stat` and `--name-only` of `render`, which only a dry run prints.
+#[derive(Debug, Args)]
+pub struct DryRunViewArgs {
+    /// With --dry-run: per file its state, path and `+N -M` changed lines, then the summary.
+    #[arg(long, requires = "dry_run", conflicts_with_all = ["name_only", "quiet"])]
+    pub stat: bool,
+    /// With --dry-run: only the paths of the files that would change, one per line.
+    #[arg(long, requires = "dry_run", conflicts_with = "quiet")]
+    pub name_only: bool,
 }
 
 /// `check`.
@@ -117,12 +165,31 @@ pub struct CheckArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub output: OutputArgs,
-    /// Report format: text (diffs) or json (for CI).
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    /// Report format: text (diffs) or json (for CI; errors are JSON too). In JSON, `path` is
+    /// relative to the output directory and `file` to the current directory.
+    #[arg(long, value_enum, default_value_t = Format::Text, conflicts_with_all = ["quiet", "stat", "name_only"])]
     pub format: Format,
     /// Also list the files that are in sync.
-    #[arg(short, long)]
+    #[arg(short, long, conflicts_with = "quiet")]
     pub verbose: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub view: ViewArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub color: ColorArgs,
+}
+
+/// `validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+    /// Report format: text or json (`{spec, valid, diagnostics: [{file, line, column, pointer,
+    /// message, help}]}`, also for an invalid spec; other errors as `{error}`).
+    #[arg(long, value_enum, default_value_t = Format::Text, conflicts_with = "quiet")]
+    pub format: Format,
 }
 
 /// `init`.

@@ -26,8 +26,11 @@ pub enum FileState {
     /// On disk with other content. `by_hand`: the disk content is not what mlgen last wrote
     /// (or mlgen never wrote the file), so overwriting it would lose someone's edit.
     Modified {
-        /// Edited since mlgen wrote it.
+        /// Edited since mlgen wrote it, or never written by mlgen.
         by_hand: bool,
+        /// Not in mlgen's manifest (nor an interrupted render's journal): someone else's file
+        /// at a path mlgen renders. Reports say so rather than "edited by hand".
+        never_written: bool,
     },
     /// Written by an earlier render and no longer produced. `by_hand` as for `Modified`.
     Orphaned {
@@ -51,7 +54,7 @@ impl FileState {
     pub fn is_hand_edit(self) -> bool {
         matches!(
             self,
-            Self::Modified { by_hand: true } | Self::Orphaned { by_hand: true }
+            Self::Modified { by_hand: true, .. } | Self::Orphaned { by_hand: true }
         )
     }
 }
@@ -115,6 +118,7 @@ fn compare_with(tree: &Tree, out: &Path, known: &Known, diffs: bool) -> anyhow::
         }
     };
     let edited = |path: &str, bytes: &[u8]| !known.wrote(path, &sha256(bytes));
+    let tracked: std::collections::BTreeSet<&str> = known.paths().collect();
     let mut files = Vec::new();
     for (path, rendered) in tree.iter() {
         let (state, diff) = match read(out, path)? {
@@ -122,6 +126,7 @@ fn compare_with(tree: &Tree, out: &Path, known: &Known, diffs: bool) -> anyhow::
             Some(bytes) => {
                 let state = FileState::Modified {
                     by_hand: edited(path, &bytes),
+                    never_written: !tracked.contains(path),
                 };
                 (
                     state,
@@ -215,15 +220,24 @@ mod tests {
         assert_eq!(state("same.tf"), Some(FileState::InSync));
         assert_eq!(
             state("spec-changed.tf"),
-            Some(FileState::Modified { by_hand: false })
+            Some(FileState::Modified {
+                by_hand: false,
+                never_written: false
+            })
         );
         assert_eq!(
             state("hand.tf"),
-            Some(FileState::Modified { by_hand: true })
+            Some(FileState::Modified {
+                by_hand: true,
+                never_written: false
+            })
         );
         assert_eq!(
             state("stranger.tf"),
-            Some(FileState::Modified { by_hand: true })
+            Some(FileState::Modified {
+                by_hand: true,
+                never_written: true
+            })
         );
         assert_eq!(state("new.tf"), Some(FileState::Missing));
         assert_eq!(

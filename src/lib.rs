@@ -28,6 +28,7 @@
 //! # Ok::<(), anyhow::Error>(())
 //! ```
 
+mod annotations;
 mod app;
 pub mod catalog;
 mod cidr;

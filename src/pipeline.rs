@@ -53,11 +53,27 @@ pub fn validate_spec_file(path: &Path) -> anyhow::Result<Spec> {
     load_spec(path, &RenderOptions::default()).map(|(valid, _)| valid.spec)
 }
 
-/// Reads and validates a spec file, loads the template layers it renders with (the built-ins,
-/// then `--templates` or else the spec's `templates:` folder) and validates the spec's `extra`
-/// values against the team folder's `extra.schema.json` if it has one.
+/// Reads and validates a spec file, checks that it lists the requested target, loads the
+/// template layers it renders with (the built-ins, then `--templates` or else the spec's
+/// `templates:` folder) and validates the spec's `extra` values against the team folder's
+/// `extra.schema.json` if it has one.
 pub fn load_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<(Validated, TemplateSet)> {
     let (source, valid) = read_and_validate(path)?;
+    if let Some(target) = options.target {
+        let listed = &valid.model.targets;
+        anyhow::ensure!(
+            listed.contains(&target),
+            "--target {name} is not among the targets of {} ({}); add {name} to `targets:` \
+             in the spec to render it",
+            path.display(),
+            listed
+                .iter()
+                .map(|t| t.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+            name = target.name(),
+        );
+    }
     let invalid = |diagnostics| SpecInvalid {
         path: path.to_owned(),
         diagnostics,
@@ -176,11 +192,6 @@ pub(crate) fn render_spec_and_keep(
         spec, mut model, ..
     } = valid;
     if let Some(target) = options.target {
-        anyhow::ensure!(
-            model.targets.contains(&target),
-            "--target {} is not among the spec's targets",
-            target.name()
-        );
         model.targets = vec![target];
     }
     let spec_file = spec_file_name(path);

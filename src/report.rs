@@ -1,13 +1,16 @@
-//! What `check` and `render --dry-run` print: the drift as text (optionally coloured, for a
-//! terminal) or as JSON (for CI), a one-line summary and the command that fixes the drift.
+//! What the commands report, as text: the drift (a diff per file, optionally coloured for a
+//! terminal; `--stat`; `--name-only`), a one-line summary, the command that fixes the drift,
+//! and the JSON documents of `--format json` (drift, validation, error). Paths are shown
+//! relative to the current directory (the output directory joined with the file's path).
 //! Pure: builds strings, prints nothing.
 
-use std::path::Path;
+use std::path::{Component, Path};
 
 use anstyle::AnsiColor;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::diff::{Drift, FileState};
+use crate::diag::Diagnostic;
+use crate::diff::{Drift, FileDrift, FileState};
 
 /// The line naming a file that drifted.
 const FILE: anstyle::Style = AnsiColor::Yellow.on_default().bold();
@@ -36,30 +39,51 @@ impl Style {
     }
 }
 
+/// A file of the tree as the user reaches it from the current directory: `out` (already
+/// relative to it where possible) joined with the tree path, without a leading `./`.
+pub(crate) fn file_path(out: &Path, path: &str) -> String {
+    let out: std::path::PathBuf = out
+        .components()
+        .filter(|c| *c != Component::CurDir)
+        .collect();
+    if out.as_os_str().is_empty() {
+        path.to_owned()
+    } else {
+        out.join(path).display().to_string()
+    }
+}
+
+/// What a state note adds to a file's line, for the states that need one.
+fn note(state: FileState) -> &'static str {
+    match state {
+        FileState::Modified {
+            never_written: true,
+            ..
+        } => " (exists but was not written by mlgen)",
+        FileState::Modified { by_hand: true, .. } => " (edited by hand since mlgen wrote it)",
+        FileState::Orphaned { by_hand: false } => " (generated earlier, no longer produced)",
+        FileState::Orphaned { by_hand: true } => {
+            " (generated earlier, no longer produced, edited by hand)"
+        }
+        _ => "",
+    }
+}
+
 /// Every difference: a line naming the file and its state, then its unified diff; with
 /// `verbose`, a line for each file in sync too.
-pub(crate) fn drift_text(drift: &Drift, style: Style, verbose: bool) -> String {
-    let mut out = String::new();
+pub(crate) fn drift_text(drift: &Drift, out: &Path, style: Style, verbose: bool) -> String {
+    let mut text = String::new();
     for file in &drift.files {
+        let shown = file_path(out, &file.path);
         if file.state == FileState::InSync {
             if verbose {
-                out.push_str(&format!("in sync: {}\n", file.path));
+                text.push_str(&format!("in sync: {shown}\n"));
             }
             continue;
         }
-        let note = match file.state {
-            FileState::Modified { by_hand: true } => " (edited by hand since mlgen wrote it)",
-            FileState::Orphaned { by_hand: false } => " (generated earlier, no longer produced)",
-            FileState::Orphaned { by_hand: true } => {
-                " (generated earlier, no longer produced, edited by hand)"
-            }
-            _ => "",
-        };
-        out.push_str(&style.paint(
-            FILE,
-            &format!("{}: {}{note}", file.state.label(), file.path),
-        ));
-        out.push('\n');
+        let note = note(file.state);
+        text.push_str(&style.paint(FILE, &format!("{}: {shown}{note}", file.state.label())));
+        text.push('\n');
         for line in file.diff.lines() {
             let painted = match line.as_bytes().first() {
                 _ if line.starts_with("---") || line.starts_with("+++") => style.paint(PATHS, line),
@@ -68,11 +92,88 @@ pub(crate) fn drift_text(drift: &Drift, style: Style, verbose: bool) -> String {
                 Some(b'+') => style.paint(ADDED, line),
                 _ => line.to_owned(),
             };
-            out.push_str(&painted);
-            out.push('\n');
+            text.push_str(&painted);
+            text.push('\n');
         }
     }
-    out
+    text
+}
+
+/// `--stat`: one line per differing file (state, path, `+added -removed` lines), aligned;
+/// with `verbose`, the files in sync too.
+pub(crate) fn drift_stat(drift: &Drift, out: &Path, style: Style, verbose: bool) -> String {
+    let rows: Vec<(&FileDrift, String)> = drift
+        .files
+        .iter()
+        .filter(|f| verbose || f.state != FileState::InSync)
+        .map(|f| (f, file_path(out, &f.path)))
+        .collect();
+    let width = rows
+        .iter()
+        .map(|(_, p)| p.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut text = String::new();
+    for (file, shown) in rows {
+        let label = format!("{:<8}", file.state.label());
+        if file.state == FileState::InSync {
+            text.push_str(&format!("{label} {shown}\n"));
+            continue;
+        }
+        let (added, removed) = changed_lines(&file.diff);
+        let counts = format!(
+            "{} {}",
+            style.paint(ADDED, &format!("+{added}")),
+            style.paint(REMOVED, &format!("-{removed}"))
+        );
+        text.push_str(&format!(
+            "{} {shown:width$}  {counts}{}\n",
+            style.paint(FILE, &label),
+            note(file.state)
+        ));
+    }
+    text
+}
+
+/// `--name-only`: the path of each differing file, one per line.
+pub(crate) fn drift_names(drift: &Drift, out: &Path) -> String {
+    drift
+        .files
+        .iter()
+        .filter(|f| f.state != FileState::InSync)
+        .map(|f| file_path(out, &f.path) + "\n")
+        .collect()
+}
+
+/// Lines added and removed by a unified diff (its `---`/`+++` header not counted).
+pub(crate) fn changed_lines(diff: &str) -> (usize, usize) {
+    let (mut added, mut removed) = (0, 0);
+    for line in diff.lines().skip_while(|l| !l.starts_with("@@")) {
+        match line.as_bytes().first() {
+            Some(b'+') => added += 1,
+            Some(b'-') => removed += 1,
+            _ => {}
+        }
+    }
+    (added, removed)
+}
+
+/// The first line of the rendered (new) content that a unified diff changes: the line an
+/// addition lands on, or the line that follows a removal. `None` when nothing is rendered
+/// (an orphan) or the diff is empty.
+pub(crate) fn first_changed_line(diff: &str) -> Option<usize> {
+    let mut lines = diff.lines().skip_while(|l| !l.starts_with("@@"));
+    let header = lines.next()?;
+    // `@@ -a,b +c,d @@`: the hunk starts at line c of the new content.
+    let new = header.split_whitespace().nth(2)?.strip_prefix('+')?;
+    let (start, count) = new.split_once(',').unwrap_or((new, "1"));
+    if count == "0" {
+        return None;
+    }
+    let (start, count): (usize, usize) = (start.parse().ok()?, count.parse().ok()?);
+    let context = lines.take_while(|l| l.starts_with(' ')).count();
+    // A removal at the end has no following line: the hunk's last line then.
+    Some((start + context).min(start + count - 1))
 }
 
 /// `mlgen: 9 in sync, 1 modified, 1 missing, 0 orphaned`.
@@ -100,16 +201,22 @@ pub(crate) fn fix_command(drift: &Drift, spec: &Path, out: &Path) -> String {
     )
 }
 
-/// The drift as one JSON document.
+/// The drift as one JSON document. Each file's `path` is relative to `out` (as in the
+/// manifest), its `file` relative to the current directory.
 pub(crate) fn drift_json(drift: &Drift, spec: &Path, out: &Path) -> String {
     let files: Vec<_> = drift
         .files
         .iter()
         .map(|f| {
+            let (added, removed) = changed_lines(&f.diff);
             json!({
                 "path": f.path,
+                "file": file_path(out, &f.path),
                 "state": f.state.label(),
                 "edited_by_hand": f.state.is_hand_edit(),
+                "written_by_mlgen": !matches!(f.state, FileState::Modified { never_written: true, .. }),
+                "added": added,
+                "removed": removed,
                 "diff": f.diff,
             })
         })
@@ -127,7 +234,38 @@ pub(crate) fn drift_json(drift: &Drift, spec: &Path, out: &Path) -> String {
         "files": files,
         "fix": if drift.is_clean() { None } else { Some(fix_command(drift, spec, out)) },
     });
-    let mut text = serde_json::to_string_pretty(&document).expect("JSON values always serialize");
+    pretty(&document)
+}
+
+/// One diagnostic as JSON: the one place a diagnostic becomes JSON (a severity goes here).
+pub(crate) fn diagnostic_json(d: &Diagnostic) -> Value {
+    json!({
+        "file": d.path,
+        "line": d.line,
+        "column": d.column,
+        "pointer": d.pointer,
+        "message": d.message,
+        "help": d.help,
+    })
+}
+
+/// `validate --format json`, and any `--format json` command given an invalid spec: the spec,
+/// whether it is valid, and every diagnostic.
+pub(crate) fn validation_json(spec: &Path, diagnostics: &[Diagnostic]) -> String {
+    pretty(&json!({
+        "spec": spec.display().to_string(),
+        "valid": diagnostics.is_empty(),
+        "diagnostics": diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
+    }))
+}
+
+/// Any other failure under `--format json`: `{"error": "…"}`.
+pub(crate) fn error_json(message: &str) -> String {
+    pretty(&json!({ "error": message }))
+}
+
+fn pretty(value: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("JSON values always serialize");
     text.push('\n');
     text
 }
@@ -147,13 +285,24 @@ mod tests {
                 },
                 FileDrift {
                     path: "b.tf".into(),
-                    state: FileState::Modified { by_hand: true },
+                    state: FileState::Modified {
+                        by_hand: true,
+                        never_written: false,
+                    },
                     diff: "--- b\n+++ b\n@@ -1 +1 @@\n-x\n+y\n".into(),
                 },
                 FileDrift {
                     path: "c.tf".into(),
                     state: FileState::Orphaned { by_hand: false },
-                    diff: "-c\n".into(),
+                    diff: "--- c\n+++ c\n@@ -1 +0,0 @@\n-c\n".into(),
+                },
+                FileDrift {
+                    path: "d.tf".into(),
+                    state: FileState::Modified {
+                        by_hand: true,
+                        never_written: true,
+                    },
+                    diff: "--- d\n+++ d\n@@ -1,5 +1,5 @@\n a\n b\n-c\n+C\n d\n e\n".into(),
                 },
             ],
         }
@@ -161,18 +310,25 @@ mod tests {
 
     #[test]
     fn text_names_states_and_colours_only_on_request() {
-        let plain = drift_text(&drift(), Style { color: false }, false);
+        let plain = drift_text(&drift(), Path::new("."), Style { color: false }, false);
         assert!(
             plain.starts_with("modified: b.tf (edited by hand since mlgen wrote it)\n--- b\n"),
             "{plain}"
         );
         assert!(
-            plain.contains("orphaned: c.tf (generated earlier, no longer produced)\n-c\n"),
+            plain.contains("orphaned: c.tf (generated earlier, no longer produced)\n--- c\n"),
+            "{plain}"
+        );
+        assert!(
+            plain.contains("modified: d.tf (exists but was not written by mlgen)\n"),
             "{plain}"
         );
         assert!(!plain.contains('\x1b'));
-        assert!(drift_text(&drift(), Style { color: false }, true).starts_with("in sync: a.tf\n"));
-        let coloured = drift_text(&drift(), Style { color: true }, false);
+        assert!(
+            drift_text(&drift(), Path::new("./out"), Style { color: false }, true)
+                .starts_with("in sync: out/a.tf\nmodified: out/b.tf")
+        );
+        let coloured = drift_text(&drift(), Path::new(""), Style { color: true }, false);
         assert!(
             coloured.contains("\x1b[31m-x\x1b[0m") && coloured.contains("\x1b[32m+y\x1b[0m"),
             "{coloured}"
@@ -186,7 +342,7 @@ mod tests {
         );
         assert_eq!(
             summary(&drift()),
-            "mlgen: 1 in sync, 1 modified, 0 missing, 1 orphaned"
+            "mlgen: 1 in sync, 2 modified, 0 missing, 1 orphaned"
         );
         assert_eq!(
             fix_command(&drift(), Path::new("s.yaml"), Path::new("o")),
@@ -197,12 +353,85 @@ mod tests {
     #[test]
     fn json_carries_every_file() {
         let value: serde_json::Value =
-            serde_json::from_str(&drift_json(&drift(), Path::new("s.yaml"), Path::new("o")))
+            serde_json::from_str(&drift_json(&drift(), Path::new("s.yaml"), Path::new("./o")))
                 .unwrap();
         assert_eq!(value["in_sync"], false);
         assert_eq!(value["summary"]["orphaned"], 1);
         assert_eq!(value["files"][1]["state"], "modified");
         assert_eq!(value["files"][1]["edited_by_hand"], true);
-        assert_eq!(value["fix"], "mlgen render s.yaml -o o --force");
+        assert_eq!(value["fix"], "mlgen render s.yaml -o ./o --force");
+        assert_eq!(value["files"][1]["path"], "b.tf");
+        assert_eq!(value["files"][1]["file"], "o/b.tf");
+        assert_eq!(value["files"][1]["written_by_mlgen"], true);
+        assert_eq!(value["files"][3]["written_by_mlgen"], false);
+        assert_eq!(
+            (&value["files"][3]["added"], &value["files"][3]["removed"]),
+            (&1.into(), &1.into())
+        );
+    }
+
+    #[test]
+    fn stat_and_names_list_only_what_differs() {
+        let stat = drift_stat(&drift(), Path::new("infra"), Style { color: false }, false);
+        assert_eq!(
+            stat,
+            "modified infra/b.tf  +1 -1 (edited by hand since mlgen wrote it)\n\
+             orphaned infra/c.tf  +0 -1 (generated earlier, no longer produced)\n\
+             modified infra/d.tf  +1 -1 (exists but was not written by mlgen)\n"
+        );
+        assert!(
+            drift_stat(&drift(), Path::new("."), Style { color: false }, true)
+                .starts_with("in sync  a.tf\n")
+        );
+        assert_eq!(
+            drift_names(&drift(), Path::new("./infra")),
+            "infra/b.tf\ninfra/c.tf\ninfra/d.tf\n"
+        );
+    }
+
+    #[test]
+    fn first_changed_line_skips_context_and_knows_orphans() {
+        let files = drift().files;
+        assert_eq!(first_changed_line(&files[1].diff), Some(1));
+        assert_eq!(first_changed_line(&files[2].diff), None, "nothing rendered");
+        assert_eq!(first_changed_line(&files[3].diff), Some(3));
+        assert_eq!(
+            first_changed_line("--- x\n+++ x\n@@ -0,0 +1,2 @@\n+a\n+b\n"),
+            Some(1)
+        );
+        assert_eq!(first_changed_line(""), None);
+        assert_eq!(
+            first_changed_line("@@ -1,3 +1,2 @@\n a\n b\n-c\n"),
+            Some(2),
+            "at the end"
+        );
+        // A removal: the line after it in the new content.
+        assert_eq!(
+            first_changed_line("@@ -7,4 +7,3 @@\n x\n y\n-z\n w\n"),
+            Some(9)
+        );
+    }
+
+    #[test]
+    fn diagnostics_become_json_with_every_field() {
+        let d = Diagnostic {
+            path: "s.yaml".into(),
+            line: 3,
+            column: 5,
+            pointer: "/project/name".into(),
+            message: "bad name".into(),
+            help: Some("use lowercase".into()),
+            source_line: None,
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(&validation_json(Path::new("s.yaml"), &[d])).unwrap();
+        assert_eq!(
+            value,
+            json!({"spec": "s.yaml", "valid": false, "diagnostics": [{"file": "s.yaml",
+                "line": 3, "column": 5, "pointer": "/project/name", "message": "bad name",
+                "help": "use lowercase"}]})
+        );
+        let value: serde_json::Value = serde_json::from_str(&error_json("boom")).unwrap();
+        assert_eq!(value, json!({"error": "boom"}));
     }
 }

@@ -66,22 +66,61 @@ pub struct WriteOptions {
     pub fault: Option<(usize, Fault)>,
 }
 
-/// Generated files were edited by hand and `force` was not given. Nothing was written.
+/// Generated files were edited by hand (or were never mlgen's) and `force` was not given.
+/// Nothing was written.
 #[derive(Debug)]
 pub struct HandEdited {
-    /// The edited files.
+    /// The output directory the paths are relative to.
+    pub out: PathBuf,
+    /// Every refused file.
     pub paths: Vec<String>,
+    /// Of those, the files mlgen never wrote (on disk, not in its manifest).
+    pub never_written: Vec<String>,
+    /// Of those, the files no longer generated that the render would remove.
+    pub orphans: Vec<String>,
 }
 
 impl std::fmt::Display for HandEdited {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let edited: Vec<&String> = self
+            .paths
+            .iter()
+            .filter(|p| !self.never_written.contains(p) && !self.orphans.contains(p))
+            .collect();
+        let list = |paths: &mut dyn Iterator<Item = &String>| {
+            paths
+                .map(|p| crate::report::file_path(&self.out, p))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut reasons = Vec::new();
+        if !edited.is_empty() {
+            reasons.push(format!(
+                "refusing to overwrite {} generated file(s) edited by hand since mlgen wrote them: {}",
+                edited.len(),
+                list(&mut edited.iter().copied())
+            ));
+        }
+        if !self.never_written.is_empty() {
+            reasons.push(format!(
+                "refusing to overwrite {} file(s) that exist but were not written by mlgen: {}",
+                self.never_written.len(),
+                list(&mut self.never_written.iter())
+            ));
+        }
+        if !self.orphans.is_empty() {
+            reasons.push(format!(
+                "refusing to remove {} file(s) no longer generated, edited by hand since mlgen \
+                 wrote them: {}; --force keeps them and stops tracking them",
+                self.orphans.len(),
+                list(&mut self.orphans.iter())
+            ));
+        }
         write!(
             f,
-            "refusing to overwrite {} generated file(s) edited by hand since mlgen wrote them: {}\n  \
-             `mlgen check` shows the edits; move them into the spec or a team template, or run \
-             `mlgen render --force` to discard them. Nothing was written.",
-            self.paths.len(),
-            self.paths.join(", ")
+            "{}\n  `mlgen check` shows the differences; move edits into the spec or a team \
+             template, or run `mlgen render --force` to go ahead. Nothing was written.",
+            reasons.join("\nerror: ")
         )
     }
 }
@@ -130,7 +169,7 @@ pub(crate) fn plan(tree: &Tree, out: &Path, options: &WriteOptions) -> anyhow::R
     let known = Known::read(out)?;
     let drift = diff::compare(tree, out, &known)?;
     preflight(tree, &drift, out, options)?;
-    refuse_hand_edits(&drift, options)?;
+    refuse_hand_edits(&drift, out, options)?;
     Ok(drift)
 }
 
@@ -143,7 +182,7 @@ fn locked(tree: &Tree, out: &Path, options: &WriteOptions) -> anyhow::Result<Wri
     let known = Known::new(manifest.as_ref(), interrupted.as_ref());
     let drift = diff::states(tree, out, &known)?;
     let plan = preflight(tree, &drift, out, options)?;
-    refuse_hand_edits(&drift, options)?;
+    refuse_hand_edits(&drift, out, options)?;
     let new_manifest = Manifest::from_tree(tree);
     let mut report = WriteReport {
         recovered: interrupted.is_some(),
@@ -249,10 +288,31 @@ fn hashes(manifest: Option<&Manifest>) -> std::collections::BTreeMap<String, Str
         .collect()
 }
 
-fn refuse_hand_edits(drift: &Drift, options: &WriteOptions) -> anyhow::Result<()> {
+fn refuse_hand_edits(drift: &Drift, out: &Path, options: &WriteOptions) -> anyhow::Result<()> {
     let paths: Vec<String> = drift.hand_edits().map(|f| f.path.clone()).collect();
     if !paths.is_empty() && !options.force {
-        return Err(HandEdited { paths }.into());
+        let with = |wanted: fn(FileState) -> bool| {
+            drift
+                .hand_edits()
+                .filter(|f| wanted(f.state))
+                .map(|f| f.path.clone())
+                .collect()
+        };
+        return Err(HandEdited {
+            out: out.to_owned(),
+            paths,
+            never_written: with(|s| {
+                matches!(
+                    s,
+                    FileState::Modified {
+                        never_written: true,
+                        ..
+                    }
+                )
+            }),
+            orphans: with(|s| matches!(s, FileState::Orphaned { .. })),
+        }
+        .into());
     }
     Ok(())
 }

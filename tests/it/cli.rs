@@ -50,6 +50,12 @@ fn assert_same_files(actual: &BTreeMap<String, String>, expected: &BTreeMap<Stri
     }
 }
 
+/// A file under `out` as mlgen prints it when run from the crate root (`out` is a temporary
+/// folder elsewhere, so the joined path).
+fn shown(out: &Path, path: &str) -> String {
+    out.join(path).display().to_string()
+}
+
 fn render_into(spec: &Path, out: &Path) {
     let (code, _, stderr) = run_on("render", spec, out, &[]);
     assert_eq!(code, 0, "{stderr}");
@@ -134,12 +140,15 @@ fn check_reports_edited_and_missing_files_with_diffs() {
     let (code, stdout, _) = check(&spec, dir.path());
     assert_eq!(code, 1);
     for expected in [
-        "modified: infrastructure/shared/main.tf",
+        &format!(
+            "modified: {}",
+            shown(dir.path(), "infrastructure/shared/main.tf")
+        ),
         "--- infrastructure/shared/main.tf (on disk)",
         "+++ infrastructure/shared/main.tf (rendered from spec)",
         &format!("\n-{by_hand}\n"),
         &format!("\n+{original}\n"),
-        "missing: main/dev.tfvars",
+        &format!("missing: {}", shown(dir.path(), "main/dev.tfvars")),
         "9 in sync, 1 modified, 1 missing",
         "to update the files run: mlgen render",
     ] {
@@ -196,9 +205,17 @@ fn invalid_spec_exits_2_and_writes_nothing() {
             ),
             "{stderr}"
         );
-        assert!(
-            stderr.contains("error: 4 problems in") && stderr.contains("nothing was written"),
-            "{stderr}"
+        // Only a command that writes says it wrote nothing.
+        let last = stderr.lines().last().unwrap();
+        let written = if command == "render" {
+            "; nothing was written"
+        } else {
+            ""
+        };
+        assert_eq!(
+            last,
+            format!("error: 4 problems in {}{written}", spec.display()),
+            "{command}"
         );
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
@@ -263,9 +280,13 @@ fn target_flag_must_name_a_spec_target() {
         OsStr::new("bicep"),
     ]);
     assert_eq!(code, 2);
-    assert!(
-        stderr.contains("--target bicep is not among the spec's targets"),
-        "{stderr}"
+    assert_eq!(
+        stderr,
+        format!(
+            "error: --target bicep is not among the targets of {} (terraform); add bicep to \
+             `targets:` in the spec to render it\n",
+            example("minimal").display()
+        )
     );
 }
 
@@ -343,11 +364,20 @@ fn check_reports_an_orphan_after_the_environment_changes() {
     let (code, stdout, _) = check(&spec, dir.path());
     assert_eq!(code, 1);
     assert!(
-        stdout.contains("orphaned: main/dev.tfvars (generated earlier, no longer produced)"),
+        stdout.contains(&format!(
+            "orphaned: {} (generated earlier, no longer produced)",
+            shown(dir.path(), "main/dev.tfvars")
+        )),
         "{stdout}"
     );
     assert!(stdout.contains("--- main/dev.tfvars (on disk)"), "{stdout}");
-    assert!(stdout.contains("missing: main/prod.tfvars"), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "missing: {}",
+            shown(dir.path(), "main/prod.tfvars")
+        )),
+        "{stdout}"
+    );
     assert!(stdout.contains("1 missing, 1 orphaned"), "{stdout}");
 
     // render removes the orphan it generated and records the new tree.
@@ -372,13 +402,24 @@ fn render_refuses_to_overwrite_a_hand_edit_unless_forced() {
 
     let (code, _, stderr) = run_on("render", &spec, dir.path(), &[]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("refusing to overwrite 1 generated file(s) edited by hand since mlgen wrote them: main/main.tf"), "{stderr}");
+    assert_eq!(
+        stderr,
+        format!(
+            "error: refusing to overwrite 1 generated file(s) edited by hand since mlgen wrote \
+             them: {}\n  `mlgen check` shows the differences; move edits into the spec or a \
+             team template, or run `mlgen render --force` to go ahead. Nothing was written.\n",
+            shown(dir.path(), "main/main.tf")
+        )
+    );
     assert_same_files(&files_under(dir.path()), &before);
 
     let (code, stdout, _) = check(&spec, dir.path());
     assert_eq!(code, 1);
     assert!(
-        stdout.contains("modified: main/main.tf (edited by hand since mlgen wrote it)"),
+        stdout.contains(&format!(
+            "modified: {} (edited by hand since mlgen wrote it)",
+            shown(dir.path(), "main/main.tf")
+        )),
         "{stdout}"
     );
     assert!(stdout.contains("-# my own addition"), "{stdout}");
@@ -433,7 +474,13 @@ fn dry_run_shows_the_changes_and_writes_nothing() {
     let before = files_under(dir.path());
     let (code, stdout, _) = run_on("render", &spec, dir.path(), &["--dry-run"]);
     assert_eq!(code, 0);
-    assert!(stdout.contains("modified: main/dev.tfvars\n"), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "modified: {}\n",
+            shown(dir.path(), "main/dev.tfvars")
+        )),
+        "{stdout}"
+    );
     assert!(stdout.contains(&format!("\n+{after}\n")), "{stdout}");
     assert!(
         stdout.ends_with("dry run: nothing was written\n"),
@@ -793,4 +840,506 @@ fn only_the_requested_targets_templates_are_compiled() {
     assert!(stderr.contains("bicep/main/broken.bicep.tera"), "{stderr}");
     let (code, _, stderr) = run_on("check", &spec, &out, &["--target", "terraform"]);
     assert_eq!(code, 0, "{stderr}");
+}
+
+/// Runs `mlgen ARGS…` in `cwd` with extra environment variables; (exit code, stdout, stderr).
+fn run_in_env(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let output = assert_cmd::Command::cargo_bin("mlgen")
+        .unwrap()
+        .current_dir(cwd)
+        .args(args)
+        .env_remove("GITHUB_ACTIONS")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        text(output.stdout),
+        text(output.stderr),
+    )
+}
+
+/// A repository folder holding `mlgen.yaml` (CHURN), not yet rendered.
+fn repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("mlgen.yaml"), CHURN).unwrap();
+    dir
+}
+
+const SUBCOMMANDS: [&str; 7] = [
+    "render",
+    "check",
+    "validate",
+    "schema",
+    "init",
+    "templates",
+    "completions",
+];
+
+/// Whether `program` can be run (it is on the PATH).
+fn installed(program: &str) -> bool {
+    std::process::Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn completions_for_every_shell_name_every_subcommand_and_parse() {
+    let dir = tempfile::tempdir().unwrap();
+    // The shell whose syntax checker runs here, when it is installed, and its flag.
+    for (shell, checker) in [
+        ("bash", Some(("bash", "-n"))),
+        ("zsh", Some(("zsh", "-n"))),
+        ("fish", Some(("fish", "--no-execute"))),
+        ("powershell", None),
+    ] {
+        let (code, script, stderr) = run(&["completions", shell]);
+        assert_eq!(code, 0, "{shell}: {stderr}");
+        for command in SUBCOMMANDS {
+            assert!(script.contains(command), "{shell} lacks {command}");
+        }
+        if let Some((program, flag)) = checker.filter(|(p, _)| installed(p)) {
+            let file = dir.path().join(format!("mlgen.{shell}"));
+            fs::write(&file, &script).unwrap();
+            let status = std::process::Command::new(program)
+                .arg(flag)
+                .arg(&file)
+                .status()
+                .unwrap();
+            assert!(
+                status.success(),
+                "{program} {flag} refuses the {shell} script"
+            );
+        }
+    }
+    assert!(installed("bash"), "bash, at least, must check its script");
+    assert_eq!(run(&["completions", "tcsh"]).0, 2);
+}
+
+#[test]
+fn quiet_prints_nothing_on_success_and_keeps_errors_and_exit_codes() {
+    let dir = repo();
+    let cwd = dir.path();
+    let quiet = |args: &[&str]| run_in(cwd, args);
+    assert_eq!(
+        quiet(&["-q", "validate"]),
+        (0, String::new(), String::new())
+    );
+    assert_eq!(
+        quiet(&["render", "-q", "-o", "infra"]),
+        (0, String::new(), String::new())
+    );
+    assert_eq!(
+        quiet(&["check", "-q", "-o", "infra"]),
+        (0, String::new(), String::new())
+    );
+    fs::write(
+        cwd.join("mlgen.yaml"),
+        format!("{CHURN}  environment: prod\n"),
+    )
+    .unwrap();
+    // Drift: only the exit code tells.
+    assert_eq!(
+        quiet(&["check", "-o", "infra", "--quiet"]),
+        (1, String::new(), String::new())
+    );
+    assert_eq!(
+        quiet(&["render", "--dry-run", "-q", "-o", "infra"]),
+        (0, String::new(), String::new())
+    );
+    // Errors are still printed.
+    fs::write(cwd.join("mlgen.yaml"), "version: 2\n").unwrap();
+    let (code, stdout, stderr) = quiet(&["check", "-q", "-o", "infra"]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(
+        stderr.ends_with("\nerror: 2 problems in mlgen.yaml\n"),
+        "{stderr}"
+    );
+    // -q says nothing, so it cannot be combined with a request to say something.
+    for conflicting in [
+        &["check", "-q", "--stat"][..],
+        &["check", "-q", "--name-only"],
+        &["check", "-q", "--format", "json"],
+        &["check", "-q", "-v"],
+        &["validate", "-q", "--format", "json"],
+    ] {
+        let (code, _, stderr) = quiet(conflicting);
+        assert_eq!(code, 2, "{conflicting:?}");
+        assert!(stderr.contains("cannot be used with"), "{stderr}");
+    }
+    let (_, help, _) = run(&["--help"]);
+    assert!(help.contains("-q, --quiet"), "{help}");
+}
+
+/// The tree of CHURN as `check --stat` prints it into an empty `infra`: state, path and
+/// line counts (every line added), aligned.
+#[test]
+fn stat_and_name_only_summarise_a_first_check() {
+    let dir = repo();
+    let tree = common::render_yaml(CHURN);
+    let width = tree.iter().map(|(p, _)| p.len() + 6).max().unwrap();
+    let mut expected = String::new();
+    for (path, content) in tree.iter() {
+        let shown = format!("infra/{path}");
+        let lines = content.lines().count();
+        expected.push_str(&format!("missing  {shown:width$}  +{lines} -0\n"));
+    }
+    expected.push_str(&format!(
+        "mlgen: 0 in sync, 0 modified, {} missing, 0 orphaned\n\
+         to update the files run: mlgen render mlgen.yaml -o infra\n",
+        tree.len()
+    ));
+    let (code, stdout, _) = run_in(dir.path(), &["check", "-o", "infra", "--stat"]);
+    assert_eq!(code, 1);
+    assert_eq!(stdout, expected);
+
+    let names: String = tree
+        .iter()
+        .map(|(p, _)| ["infra/", p, "\n"].concat())
+        .collect();
+    assert_eq!(
+        run_in(dir.path(), &["check", "-o", "infra", "--name-only"]),
+        (1, names.clone(), String::new())
+    );
+    assert_eq!(
+        run_in(
+            dir.path(),
+            &["render", "--dry-run", "--name-only", "-o", "infra"]
+        ),
+        (0, names, String::new())
+    );
+    let (code, stdout, _) = run_in(
+        dir.path(),
+        &["render", "--dry-run", "--stat", "-o", "infra"],
+    );
+    assert_eq!(code, 0);
+    assert!(
+        stdout.starts_with(&expected.lines().next().unwrap().to_string()),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with(" orphaned\ndry run: nothing was written\n"),
+        "{stdout}"
+    );
+
+    for conflicting in [
+        &["check", "--stat", "--name-only"][..],
+        &["check", "--stat", "--format", "json"],
+        &["check", "--name-only", "--format", "json"],
+        &["render", "--stat"],
+        &["render", "--name-only"],
+    ] {
+        let (code, _, stderr) = run_in(dir.path(), conflicting);
+        assert_eq!(code, 2, "{conflicting:?}");
+        assert!(stderr.starts_with("error: "), "{stderr}");
+    }
+    assert!(!dir.path().join("infra").exists(), "nothing written");
+}
+
+/// `mlgen COMMAND SPEC --format json`, with `-o OUT` for `check`.
+fn json_run(command: &str, spec: &Path, out: &Path) -> (i32, String, String) {
+    let mut args = vec![OsStr::new(command), spec.as_os_str()];
+    if command == "check" {
+        args.extend([OsStr::new("-o"), out.as_os_str()]);
+    }
+    args.extend([OsStr::new("--format"), OsStr::new("json")]);
+    run(&args)
+}
+
+#[test]
+fn validate_speaks_json_and_json_errors_are_json() {
+    let (code, stdout, _) = run(&[
+        OsStr::new("validate"),
+        example("minimal").as_os_str(),
+        OsStr::new("--format"),
+        OsStr::new("json"),
+    ]);
+    assert_eq!(code, 0);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["valid"], true);
+    assert_eq!(report["spec"], example("minimal").display().to_string());
+    assert_eq!(report["diagnostics"], serde_json::json!([]));
+
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["validate", "check"] {
+        let spec = invalid("range");
+        let (code, stdout, stderr) = json_run(command, &spec, dir.path());
+        assert_eq!(code, 2, "{command}");
+        assert!(
+            stderr.contains("error: 4 problems in"),
+            "stderr as before: {stderr}"
+        );
+        let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(report["valid"], false);
+        assert_eq!(report["spec"], spec.display().to_string());
+        let diagnostics = report["diagnostics"].as_array().unwrap();
+        assert_eq!(diagnostics.len(), 4);
+        let first = diagnostics
+            .iter()
+            .find(|d| d["line"] == 6)
+            .expect("the line-6 problem");
+        assert_eq!(first["file"], spec.display().to_string());
+        assert_eq!(first["column"], 33);
+        assert_eq!(
+            first["pointer"],
+            "/shared/key_vault/soft_delete_retention_days"
+        );
+        assert_eq!(
+            first["message"],
+            "`shared.key_vault.soft_delete_retention_days` must be at least 7, found the number `3`"
+        );
+        assert!(
+            first.get("help").is_some(),
+            "help is always present, maybe null"
+        );
+    }
+    // Not a spec problem: `{"error": …}`.
+    let missing = dir.path().join("nope.yaml");
+    for command in ["validate", "check"] {
+        let (code, stdout, stderr) = json_run(command, &missing, dir.path());
+        assert_eq!(code, 2);
+        let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let error = report["error"].as_str().unwrap();
+        assert!(
+            error.starts_with("spec ") && error.contains("not found"),
+            "{error}"
+        );
+        assert_eq!(stderr, format!("error: {error}\n"));
+        assert_eq!(report.as_object().unwrap().len(), 1);
+    }
+}
+
+#[test]
+fn github_annotations_for_spec_problems_and_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    // A comma and a colon in the file name are escaped in the `file` property.
+    let spec = "team,a:b.yaml";
+    fs::write(
+        dir.path().join(spec),
+        "version: 1\nproject: {name: Bad_1}\n",
+    )
+    .unwrap();
+    let github = [("GITHUB_ACTIONS", "true")];
+    let (code, stdout, stderr) = run_in_env(dir.path(), &["validate", spec], &github);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stdout,
+        "::error file=team%2Ca%3Ab.yaml,line=2,col=17,title=mlgen%3A invalid spec::\
+         `project.name` must be 2-12 lowercase letters and digits, starting with a letter, \
+         found `Bad_1`\n"
+    );
+    assert!(stderr.starts_with("team,a:b.yaml:2:17: "), "{stderr}");
+    // Outside GitHub Actions, or when stdout is JSON: no annotations.
+    assert_eq!(run_in_env(dir.path(), &["validate", spec], &[]).1, "");
+    let (_, json, _) = run_in_env(dir.path(), &["validate", spec, "--format", "json"], &github);
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&json).is_ok(),
+        "{json}"
+    );
+
+    fs::write(dir.path().join("mlgen.yaml"), CHURN).unwrap();
+    assert_eq!(run_in(dir.path(), &["render", "-q", "-o", "infra"]).0, 0);
+    fs::write(
+        dir.path().join("mlgen.yaml"),
+        format!("{CHURN}  environment: prod\n"),
+    )
+    .unwrap();
+    let (code, stdout, _) = run_in_env(
+        dir.path(),
+        &["check", "-o", "infra", "--name-only"],
+        &github,
+    );
+    assert_eq!(code, 1);
+    let fix = "Run `mlgen render mlgen.yaml -o infra` to update the generated files.";
+    assert_eq!(
+        stdout,
+        format!(
+            "infra/main/dev.tfvars\ninfra/main/prod.tfvars\ninfra/main/variables.tf\n\
+             ::error file=infra/main/dev.tfvars,title=mlgen%3A orphaned::infra/main/dev.tfvars \
+             was generated earlier and is no longer rendered from mlgen.yaml. {fix}\n\
+             ::error file=infra/main/prod.tfvars,line=1,title=mlgen%3A missing::\
+             infra/main/prod.tfvars is rendered from mlgen.yaml but missing on disk. {fix}\n\
+             ::error file=infra/main/variables.tf,line={},title=mlgen%3A modified::\
+             infra/main/variables.tf differs from what mlgen.yaml renders. {fix}\n",
+            first_difference(
+                &fs::read_to_string(dir.path().join("infra/main/variables.tf")).unwrap(),
+                common::render_yaml(&format!("{CHURN}  environment: prod\n"))
+                    .get("main/variables.tf")
+                    .unwrap()
+            )
+        )
+    );
+}
+
+/// The 1-based number of the first line where `new` differs from `old`.
+fn first_difference(old: &str, new: &str) -> usize {
+    old.lines()
+        .zip(new.lines())
+        .position(|(a, b)| a != b)
+        .unwrap()
+        + 1
+}
+
+#[test]
+fn color_belongs_to_the_commands_that_colour() {
+    let dir = repo();
+    for args in [
+        &["--color", "never", "check"][..],
+        &["validate", "--color", "never"],
+        &["render", "--color"],
+        &["schema", "--color", "always"],
+    ] {
+        let (code, _, stderr) = run_in(dir.path(), args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(stderr.starts_with("error: "), "{stderr}");
+    }
+    let (code, stdout, _) = run_in(
+        dir.path(),
+        &["render", "--dry-run", "--color", "always", "-o", "infra"],
+    );
+    assert_eq!(code, 0);
+    assert!(stdout.contains("\x1b[32m+"), "{stdout}");
+    assert_eq!(run_in(dir.path(), &["check", "--color", "never"]).0, 1);
+}
+
+#[test]
+fn target_must_be_listed_by_the_spec_everywhere() {
+    let dir = repo();
+    let expected = "error: --target bicep is not among the targets of mlgen.yaml (terraform); \
+                    add bicep to `targets:` in the spec to render it\n";
+    for args in [
+        &["validate", "--target", "bicep"][..],
+        &["render", "--target", "bicep"],
+        &["check", "--target", "bicep"],
+        &["render", "--dry-run", "--target", "bicep"],
+    ] {
+        let (code, stdout, stderr) = run_in(dir.path(), args);
+        assert_eq!(
+            (code, stdout.as_str(), stderr.as_str()),
+            (2, "", expected),
+            "{args:?}"
+        );
+    }
+    assert_eq!(generated_under(dir.path()).len(), 1, "only the spec");
+    let (code, stdout, _) = run_in(dir.path(), &["validate", "--target", "terraform"]);
+    assert_eq!((code, stdout.as_str()), (0, "mlgen.yaml: valid\n"));
+}
+
+/// A dry run refuses, with the render's own message and exit code, whatever the render
+/// refuses: a hand edit, a file mlgen never wrote, an edited orphan.
+#[test]
+fn dry_run_fails_where_the_render_would() {
+    let dir = repo();
+    let cwd = dir.path();
+    assert_eq!(run_in(cwd, &["render", "-q", "-o", "infra"]).0, 0);
+    let append = |path: &str, text: &str| {
+        let file = cwd.join("infra").join(path);
+        let old = fs::read_to_string(&file).unwrap_or_default();
+        fs::write(file, old + text).unwrap();
+    };
+    append("main/main.tf", "# mine\n");
+    append("main/dev.tfvars", "# mine\n");
+    fs::write(
+        cwd.join("mlgen.yaml"),
+        format!("{CHURN}  environment: prod\n"),
+    )
+    .unwrap();
+    append("main/prod.tfvars", "# someone else's\n");
+    let before = files_under(cwd);
+    let (dry_code, dry_out, dry_err) = run_in(cwd, &["render", "--dry-run", "-o", "infra"]);
+    let (code, out, err) = run_in(cwd, &["render", "-o", "infra"]);
+    assert_eq!((dry_code, code), (2, 2));
+    assert_eq!((dry_out.as_str(), out.as_str()), ("", ""));
+    assert_eq!(dry_err, err);
+    assert_eq!(
+        err,
+        "error: refusing to overwrite 1 generated file(s) edited by hand since mlgen wrote them: \
+         infra/main/main.tf\n\
+         error: refusing to overwrite 1 file(s) that exist but were not written by mlgen: \
+         infra/main/prod.tfvars\n\
+         error: refusing to remove 1 file(s) no longer generated, edited by hand since mlgen \
+         wrote them: infra/main/dev.tfvars; --force keeps them and stops tracking them\n  \
+         `mlgen check` shows the differences; move edits into the spec or a team template, or \
+         run `mlgen render --force` to go ahead. Nothing was written.\n"
+    );
+    assert_same_files(&files_under(cwd), &before);
+
+    let (_, stdout, _) = run_in(cwd, &["check", "-o", "infra"]);
+    assert!(
+        stdout
+            .contains("\nmodified: infra/main/prod.tfvars (exists but was not written by mlgen)\n"),
+        "{stdout}"
+    );
+    // With --force the dry run goes ahead, and the render keeps the edited orphan.
+    assert_eq!(
+        run_in(
+            cwd,
+            &["render", "--dry-run", "--force", "-q", "-o", "infra"]
+        )
+        .0,
+        0
+    );
+    let (code, stdout, _) = run_in(cwd, &["render", "--force", "-o", "infra"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.starts_with(
+            "mlgen: kept infra/main/dev.tfvars: no longer generated, but not exactly what mlgen \
+             wrote; delete it yourself if it is unused\n"
+        ),
+        "{stdout}"
+    );
+}
+
+/// Paths are printed as the user reaches them from the current directory; JSON keeps `path`
+/// relative to the output directory and adds `file`.
+#[test]
+fn paths_are_relative_to_the_current_directory() {
+    let dir = repo();
+    let cwd = dir.path();
+    assert_eq!(run_in(cwd, &["render", "-q", "-o", "infra"]).0, 0);
+    fs::write(
+        cwd.join("mlgen.yaml"),
+        format!("{CHURN}  location: northeurope\n"),
+    )
+    .unwrap();
+    // An absolute -o inside the current directory reads as the relative one.
+    let absolute = cwd.join("infra").display().to_string();
+    for out in ["infra", "./infra", absolute.as_str()] {
+        let (code, stdout, _) = run_in(cwd, &["check", "-o", out]);
+        assert_eq!(code, 1);
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l == "modified: infra/main/dev.tfvars"),
+            "{stdout}"
+        );
+        assert!(
+            stdout.ends_with("to update the files run: mlgen render mlgen.yaml -o infra\n"),
+            "{stdout}"
+        );
+    }
+    let (_, stdout, _) = run_in(cwd, &["check", "-o", "infra", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let file = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["state"] == "modified")
+        .unwrap();
+    assert_eq!(file["path"], "main/dev.tfvars");
+    assert_eq!(file["file"], "infra/main/dev.tfvars");
+    assert_eq!(report["out"], "infra");
+}
+
+#[test]
+fn help_says_terraform_and_bicep() {
+    let (_, help, _) = run(&["--help"]);
+    assert!(
+        help.starts_with(
+            "Generate Azure Machine Learning infrastructure (Terraform and Bicep) from one YAML spec\n"
+        ),
+        "{help}"
+    );
 }

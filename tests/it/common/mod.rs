@@ -50,6 +50,8 @@ pub fn run_in<S: AsRef<OsStr>>(cwd: &Path, args: &[S]) -> (i32, String, String) 
         .unwrap()
         .current_dir(cwd)
         .args(args)
+        // Run as outside GitHub Actions even there: annotations are tested on purpose.
+        .env_remove("GITHUB_ACTIONS")
         .output()
         .unwrap();
     let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
@@ -89,6 +91,7 @@ pub fn run_env<S: AsRef<OsStr>>(args: &[S], env: &[(&str, &str)]) -> (Option<i32
         .unwrap()
         .current_dir(root())
         .args(args)
+        .env_remove("GITHUB_ACTIONS")
         .envs(env.iter().copied())
         .output()
         .unwrap();
