@@ -146,7 +146,8 @@ fn window(line: &str, column: usize) -> (String, usize) {
 }
 
 /// Width of the token starting at the 1-based `column` of `line`: a quoted string up to its
-/// closing quote, otherwise up to `: `, ` #` or the end of the line.
+/// closing quote, a flow collection up to its closing bracket (only the bracket when it is not
+/// closed on this line), a tab alone, otherwise up to `: `, ` #` or the end of the line.
 fn token_width(line: &str, column: usize) -> usize {
     let rest: Vec<char> = line.chars().skip(column.saturating_sub(1)).collect();
     let end = match rest.first() {
@@ -155,6 +156,21 @@ fn token_width(line: &str, column: usize) -> usize {
             .skip(1)
             .position(|&c| c == q)
             .map_or(rest.len(), |i| i + 2),
+        Some(&open @ ('[' | '{')) => {
+            let close = if open == '[' { ']' } else { '}' };
+            let mut depth = 0usize;
+            rest.iter()
+                .position(|&c| {
+                    if c == open {
+                        depth += 1;
+                    } else if c == close {
+                        depth -= 1;
+                    }
+                    depth == 0
+                })
+                .map_or(1, |i| i + 1)
+        }
+        Some('\t') => 1,
         _ => (0..rest.len())
             .find(|&i| {
                 (rest[i] == ':' && rest.get(i + 1).is_none_or(|c| c.is_whitespace()))
@@ -246,6 +262,9 @@ mod tests {
         assert_eq!(token_width("  name: \"a b\" # x", 9), 5);
         assert_eq!(token_width("  name: abc # x", 9), 3);
         assert_eq!(token_width("", 1), 1);
+        assert_eq!(token_width("\tname: x", 1), 1);
+        assert_eq!(token_width("a: [b, [c]] # x", 4), 8);
+        assert_eq!(token_width("a: {b: [c]", 4), 1);
     }
 
     #[test]

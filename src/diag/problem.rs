@@ -30,6 +30,10 @@ pub(crate) enum Problem {
     // The file as YAML (the bounded reader, before any key is looked at).
     /// The YAML parser refused the text.
     YamlSyntax { info: String },
+    /// A tab in a line's indentation, which YAML forbids.
+    TabIndent,
+    /// A flow collection (`[` or `{`) never closed, or closed by the other bracket.
+    Unclosed { open: char, close: char },
     /// Mappings and sequences nested deeper than the reader allows.
     TooDeep { max: usize },
     /// A `---` starting a second document.
@@ -271,6 +275,16 @@ impl fmt::Display for Problem {
         use Problem::*;
         match self {
             YamlSyntax { info } => write!(f, "invalid YAML: {info}"),
+            TabIndent => write!(
+                f,
+                "invalid YAML: a tab in the indentation; YAML allows only spaces there"
+            ),
+            Unclosed { open, close } => {
+                write!(
+                    f,
+                    "invalid YAML: this `{open}` is never closed with `{close}`"
+                )
+            }
             TooDeep { max } => write!(
                 f,
                 "invalid YAML: nested more than {max} levels deep; a spec never is"
@@ -674,6 +688,16 @@ impl Problem {
                     .into(),
             ),
             EnvironmentName { .. } => Some("use a shorter environment name".into()),
+            TabIndent => Some("indent with spaces".into()),
+            Unclosed { open, close } => Some(format!(
+                "add the `{close}`, or write the {} in block style, one {} per line",
+                if *open == '[' { "list" } else { "mapping" },
+                if *open == '[' {
+                    "`- item`"
+                } else {
+                    "`key: value`"
+                },
+            )),
             YamlSyntax { .. }
             | TooDeep { .. }
             | SecondDocument
@@ -919,6 +943,11 @@ mod tests {
         let examples = catalogue! {
             YamlSyntax { info: text("while parsing a flow mapping, did not find expected ',' or '}'") }
                 => "invalid YAML: while parsing a flow mapping, did not find expected ',' or '}'", None;
+            TabIndent => "invalid YAML: a tab in the indentation; YAML allows only spaces there", Some("indent with spaces");
+            Unclosed { open: '[', close: ']' }
+                => "invalid YAML: this `[` is never closed with `]`", Some("add the `]`, or write the list in block style, one `- item` per line");
+            Unclosed { open: '{', close: '}' }
+                => "invalid YAML: this `{` is never closed with `}`", Some("add the `}`, or write the mapping in block style, one `key: value` per line");
             TooDeep { max: 64 }
                 => "invalid YAML: nested more than 64 levels deep; a spec never is", None;
             SecondDocument
