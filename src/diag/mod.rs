@@ -194,6 +194,15 @@ pub(crate) fn suggest<'a>(
     if word.chars().count() > MAX_SUGGEST_CHARS {
         return None;
     }
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    // A word in the wrong case (`zrs` for `ZRS`) is the likeliest typo of all, however many
+    // letters differ in case.
+    if let Some(same) = candidates
+        .iter()
+        .find(|c| c.to_lowercase() == word.to_lowercase())
+    {
+        return Some(same);
+    }
     candidates
         .into_iter()
         // Optimal string alignment counts a swap of two neighbours as one edit, since `nmae`
@@ -234,6 +243,11 @@ mod tests {
         assert_eq!(suggest("westeurop", regions()), Some("westeurope"));
         assert_eq!(suggest("mars", regions()), None);
         assert_eq!(suggest("nmae", ["name", "tags"]), Some("name"));
+        assert_eq!(suggest("zrs", ["LRS", "ZRS", "GRS"]), Some("ZRS"));
+        assert_eq!(
+            suggest("STANDARD_ds3_V2", ["Standard_DS3_v2"]),
+            Some("Standard_DS3_v2")
+        );
     }
 
     #[test]

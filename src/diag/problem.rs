@@ -60,6 +60,8 @@ pub(crate) enum Problem {
     DuplicateKey { key: String, mapping: KeyPath },
 
     // The document as a whole.
+    /// A `version` other than 1, the only spec format there is.
+    UnsupportedVersion { found: Found },
     /// A spec with nothing in it.
     EmptySpec,
     /// A document that is a list or a scalar rather than a mapping.
@@ -330,6 +332,10 @@ impl fmt::Display for Problem {
                 write!(f, "; a key may appear only once in a mapping")
             }
 
+            UnsupportedVersion { found } => write!(
+                f,
+                "`version` must be 1, the spec format this mlgen reads, found {found}"
+            ),
             EmptySpec => write!(f, "the spec is empty"),
             NotAMapping { found } => write!(
                 f,
@@ -688,6 +694,9 @@ impl Problem {
                     .into(),
             ),
             EnvironmentName { .. } => Some("use a shorter environment name".into()),
+            UnsupportedVersion { .. } => {
+                Some("write `version: 1`; format 1 is the only spec format there is".into())
+            }
             TabIndent => Some("indent with spaces".into()),
             Unclosed { open, close } => Some(format!(
                 "add the `{close}`, or write the {} in block style, one {} per line",
@@ -972,6 +981,9 @@ mod tests {
             DuplicateKey { key: text("project"), mapping: at("") }
                 => "duplicate key \"project\"; a key may appear only once in a mapping", None;
 
+            UnsupportedVersion { found: Found::Number(2.into()) }
+                => "`version` must be 1, the spec format this mlgen reads, found the number `2`",
+                Some("write `version: 1`; format 1 is the only spec format there is");
             EmptySpec => "the spec is empty", minimal;
             NotAMapping { found: Found::List }
                 => "the spec must be a mapping of keys such as `version:` and `project:`, found a list", minimal;

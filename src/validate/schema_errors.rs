@@ -92,6 +92,12 @@ pub(super) fn schema_error(
                 .then(|| instance.as_str().and_then(Cidr::suggestion))
                 .flatten(),
         },
+        // The schema words `version` as a range of one number; say what it is.
+        ValidationErrorKind::Minimum { .. } | ValidationErrorKind::Maximum { .. }
+            if within.is_empty() && pointer == "/version" =>
+        {
+            Problem::UnsupportedVersion { found: found() }
+        }
         ValidationErrorKind::Minimum { limit } => Problem::BelowMinimum {
             at: at(),
             limit: limit.clone(),
