@@ -51,6 +51,17 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// Prints a valid spec's warnings to stderr, as many as errors would be.
+fn print_warnings(warnings: &[crate::Diagnostic]) {
+    for d in warnings.iter().take(MAX_PRINTED_DIAGNOSTICS) {
+        eprint!("{d}");
+    }
+    let hidden = warnings.len().saturating_sub(MAX_PRINTED_DIAGNOSTICS);
+    if hidden > 0 {
+        eprintln!("… and {hidden} more warnings, not shown");
+    }
+}
+
 fn options(input: &InputArgs) -> RenderOptions {
     RenderOptions {
         target: input.target.map(|t| match t {
@@ -64,7 +75,8 @@ fn options(input: &InputArgs) -> RenderOptions {
 /// Renders the spec and compares it with the output directory.
 /// Also says whether an interrupted render left a journal.
 fn drift_of(output: &OutputArgs) -> anyhow::Result<(Drift, bool)> {
-    let tree = render_spec(&output.input.spec, &options(&output.input))?;
+    let (_, tree, warnings) = render_spec_and_keep(&output.input.spec, &options(&output.input))?;
+    print_warnings(&warnings);
     let _t = timings::stage("diff");
     let known = Known::read(&output.out)?;
     let drift = diff::compare(&tree, &output.out, &known)?;
@@ -123,7 +135,9 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             dry_run,
         }) => {
             let watchdog = watchdog::Watchdog::arm("rendering");
-            let (spec, tree) = render_spec_and_keep(&output.input.spec, &options(&output.input))?;
+            let (spec, tree, warnings) =
+                render_spec_and_keep(&output.input.spec, &options(&output.input))?;
+            print_warnings(&warnings);
             drop(watchdog);
             let write_options = WriteOptions {
                 force,
@@ -203,7 +217,8 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Validate(input) => {
-            load_spec(&input.spec, &options(&input))?;
+            let (valid, _) = load_spec(&input.spec, &options(&input))?;
+            print_warnings(&valid.warnings);
             writeln!(stdout, "{}: valid", input.spec.display())?;
             Ok(ExitCode::SUCCESS)
         }

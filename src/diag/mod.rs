@@ -12,9 +12,20 @@ use std::fmt;
 
 pub(crate) use problem::{ComputeOwner, Found, KeyPath, Problem};
 
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The spec is invalid: nothing is rendered or written, and the exit code is 2.
+    Error,
+    /// Worth a look, but the spec is valid: rendering goes on and the exit code is unchanged.
+    Warning,
+}
+
 /// One problem in a spec file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
     /// The spec file as the user named it.
     pub path: String,
     /// 1-based line.
@@ -32,6 +43,11 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// True for an error (as opposed to a warning).
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
     /// Sort key: position first, then text, so output is stable.
     fn sort_key(&self) -> (usize, usize, &str) {
         (self.line, self.column, &self.message)
@@ -74,9 +90,15 @@ pub(crate) fn key_path(pointer: &str) -> String {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Errors keep the bare `FILE:LINE:COL: message` form; a warning says so where
+        // compilers do, so editors and problem matchers tell the two apart.
+        let label = match self.severity {
+            Severity::Error => "",
+            Severity::Warning => "warning: ",
+        };
         writeln!(
             f,
-            "{}:{}:{}: {}",
+            "{}:{}:{}: {label}{}",
             self.path,
             self.line,
             self.column,
@@ -224,6 +246,7 @@ mod tests {
         assert_eq!(suggest(&huge, ["name", "xxxx"]), None);
         assert!(start.elapsed().as_millis() < 100);
         let d = Diagnostic {
+            severity: Severity::Error,
             path: "s.yaml".into(),
             line: 1,
             column: 1,
@@ -283,7 +306,8 @@ mod tests {
 
     #[test]
     fn renders_position_snippet_and_help() {
-        let d = Diagnostic {
+        let mut d = Diagnostic {
+            severity: Severity::Error,
             path: "mlgen.yaml".into(),
             line: 3,
             column: 3,
@@ -295,6 +319,12 @@ mod tests {
         assert_eq!(
             d.to_string(),
             "mlgen.yaml:3:3: unknown key `nmae` in `project`\n  |\n3 |   nmae: churn\n  |   ^^^^\n  = help: did you mean `name`?\n"
+        );
+        d.severity = Severity::Warning;
+        assert!(
+            d.to_string()
+                .starts_with("mlgen.yaml:3:3: warning: unknown key `nmae` in `project`\n  |\n3 |"),
+            "{d}"
         );
     }
 }

@@ -15,7 +15,7 @@ use jsonschema::JsonType;
 use serde_json::Value;
 use unicode_normalization::UnicodeNormalization as _;
 
-use super::key_path;
+use super::{Severity, key_path};
 use crate::cidr::Cidr;
 use crate::layout::FolderProblem;
 use crate::rules;
@@ -193,6 +193,20 @@ pub(crate) enum Problem {
     },
     /// No public access and no private endpoints: no client can reach the workspace.
     WorkspaceUnreachable,
+    /// A `vm_size` not in mlgen's table of Azure ML sizes (a warning: the table may be older
+    /// than the size), with the closest size in the table.
+    UnknownVmSize {
+        at: KeyPath,
+        size: String,
+        suggestion: Option<String>,
+    },
+    /// A `vm_size` in the table but spelt in another case than Azure's (a warning: Azure
+    /// ignores the case, but the plan shows a change whenever Azure reports its own spelling).
+    VmSizeCase {
+        at: KeyPath,
+        size: String,
+        azure: String,
+    },
 
     // `network` (and an environment's `network` override, at `network`).
     /// Private endpoints with a container registry SKU that has none.
@@ -513,6 +527,14 @@ impl fmt::Display for Problem {
                  workspace"
             ),
 
+            UnknownVmSize { at, size, .. } => write!(
+                f,
+                "`{at}`: `{size}` is not an Azure Machine Learning VM size mlgen knows"
+            ),
+            VmSizeCase { at, size, azure } => {
+                write!(f, "`{at}`: Azure spells `{size}` as `{azure}`")
+            }
+
             PrivateEndpointsNeedPremium => write!(
                 f,
                 "`network.private_endpoints`: private endpoints need `mlops.container_registry.sku: Premium`"
@@ -611,6 +633,14 @@ impl fmt::Display for Problem {
 }
 
 impl Problem {
+    /// Whether the problem stops mlgen (an error) or is only worth saying (a warning).
+    pub(crate) fn severity(&self) -> Severity {
+        match self {
+            Self::UnknownVmSize { .. } | Self::VmSizeCase { .. } => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+
     /// The message ([`Display`](fmt::Display)).
     pub(crate) fn message(&self) -> String {
         self.to_string()
@@ -694,6 +724,17 @@ impl Problem {
                     .into(),
             ),
             EnvironmentName { .. } => Some("use a shorter environment name".into()),
+            UnknownVmSize { suggestion, .. } => did_you_mean(suggestion.as_deref()).or_else(|| {
+                Some(
+                    "mlgen's table of sizes may be older than this size; `az ml compute \
+                     list-sizes` lists the sizes a region offers"
+                        .into(),
+                )
+            }),
+            VmSizeCase { azure, .. } => Some(format!(
+                "write `{azure}`: Azure reports its own spelling, so any other shows as a change \
+                 in every plan"
+            )),
             UnsupportedVersion { .. } => {
                 Some("write `version: 1`; format 1 is the only spec format there is".into())
             }
@@ -1092,6 +1133,16 @@ mod tests {
             WorkspaceUnreachable
                 => "`mlops.workspace.public_network_access`: false without `network.private_endpoints` locks every client (Studio, CLI, SDK) out of the workspace",
                 Some("set `mlops.workspace.public_network_access: true`, or `network.private_endpoints: true`, or `network.external_private_access: true` when clients reach the workspace through private endpoints that mlgen does not manage");
+
+            UnknownVmSize { at: at("/mlops/compute_clusters/0/vm_size"), size: text("Standard_DS3_v3"), suggestion: Some(text("Standard_DS3_v2")) }
+                => "`mlops.compute_clusters[0].vm_size`: `Standard_DS3_v3` is not an Azure Machine Learning VM size mlgen knows",
+                Some("did you mean `Standard_DS3_v2`?");
+            UnknownVmSize { at: at("/mlops/compute_instances/0/vm_size"), size: text("Standard_Q9"), suggestion: None }
+                => "`mlops.compute_instances[0].vm_size`: `Standard_Q9` is not an Azure Machine Learning VM size mlgen knows",
+                Some("mlgen's table of sizes may be older than this size; `az ml compute list-sizes` lists the sizes a region offers");
+            VmSizeCase { at: at("/overrides/prod/compute_clusters/cpu-cluster/vm_size"), size: text("Standard_ds3_v2"), azure: text("Standard_DS3_v2") }
+                => "`overrides.prod.compute_clusters.cpu-cluster.vm_size`: Azure spells `Standard_ds3_v2` as `Standard_DS3_v2`",
+                Some("write `Standard_DS3_v2`: Azure reports its own spelling, so any other shows as a change in every plan");
 
             PrivateEndpointsNeedPremium
                 => "`network.private_endpoints`: private endpoints need `mlops.container_registry.sku: Premium`", None;

@@ -1,6 +1,7 @@
 //! Validation: a spec's text in, a typed [`Spec`] or every diagnostic out.
 //!
-//! Three passes, each reporting all it finds: YAML syntax (one position, from the parser), the
+//! Three passes, each reporting all it finds (errors, and warnings for what is only worth a
+//! look): YAML syntax (one position, from the parser), the
 //! JSON Schema ([`schema_errors`]: each error's instance path mapped back to the YAML key or
 //! value through the span index), then the rules the schema cannot express ([`semantic`]).
 //! Nothing here panics on user input and nothing here touches the filesystem.
@@ -29,12 +30,15 @@ pub struct Validated {
     pub spec: Spec,
     /// The resolved model.
     pub model: Model,
+    /// What is worth a look but does not make the spec invalid, sorted by position.
+    pub warnings: Vec<Diagnostic>,
     document: Value,
     spans: SpanIndex,
 }
 
-/// Validates a spec file's text; returns the typed spec and its model, or all its
-/// diagnostics, sorted.
+/// Validates a spec file's text; returns the typed spec, its model and its warnings, or all its
+/// diagnostics (errors and warnings together, in position order: the order a reader fixes them
+/// in), sorted.
 ///
 /// Semantic rules run even when the schema found errors: the offending nodes are pruned (so
 /// their defaults apply) and every rule that reads a pruned node is skipped, so one run shows
@@ -64,10 +68,12 @@ pub fn validate(source: &SourceFile) -> Result<Validated, Vec<Diagnostic>> {
             Ok(spec) => {
                 let model = Model::from_spec(&spec);
                 diagnostics.extend(semantic::diagnostics(&spec, &model, &pruned, &ctx));
-                if diagnostics.is_empty() {
+                if !diagnostics.iter().any(Diagnostic::is_error) {
+                    sort_and_dedup(&mut diagnostics);
                     return Ok(Validated {
                         spec,
                         model,
+                        warnings: diagnostics,
                         document: value,
                         spans,
                     });
