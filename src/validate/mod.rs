@@ -106,14 +106,35 @@ pub(crate) fn validate_extra(
     let validator = jsonschema::validator_for(team_schema)
         .map_err(|err| anyhow::anyhow!("it is not a valid JSON Schema: {err}"))?;
     let ctx = Located::new(source, &validated.spans);
-    let empty = Value::Object(serde_json::Map::new());
-    let extra = validated.document.get("extra").unwrap_or(&empty);
+    let Some(extra) = validated.document.get("extra") else {
+        return Ok(extra_missing(source, &validator));
+    };
     let mut diagnostics: Vec<Diagnostic> = validator
         .iter_errors(extra)
         .flat_map(|e| schema_errors::schema_error(&e, &ctx, "/extra", team_schema))
         .collect();
     sort_and_dedup(&mut diagnostics);
     Ok(diagnostics)
+}
+
+/// The one diagnostic of a spec without `extra` whose team schema refuses an empty `extra`:
+/// about the document as a whole (no snippet, since its first line is not what is wrong),
+/// naming the keys the team schema requires.
+fn extra_missing(source: &SourceFile, validator: &Validator) -> Vec<Diagnostic> {
+    let empty = Value::Object(serde_json::Map::new());
+    let errors: Vec<ValidationError<'_>> = validator.iter_errors(&empty).collect();
+    if errors.is_empty() {
+        return Vec::new();
+    }
+    let required = errors
+        .iter()
+        .filter_map(|e| match e.kind() {
+            ValidationErrorKind::Required { property } => property.as_str().map(str::to_owned),
+            _ => None,
+        })
+        .collect();
+    let problem = Problem::ExtraMissing { required };
+    vec![source.diagnostic_on(1, 1, None, "", &problem)]
 }
 
 /// A serde path (`mlops.compute_clusters[0].max_nodes`) as a JSON pointer.
