@@ -137,8 +137,8 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             let watchdog = watchdog::Watchdog::arm("rendering");
             let (spec, tree, warnings) =
                 render_spec_and_keep(&output.input.spec, &options(&output.input))?;
-            print_warnings(&warnings);
             drop(watchdog);
+            print_warnings(&warnings);
             let write_options = WriteOptions {
                 force,
                 protected: protected_paths(&output.input, &spec),

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, sort_and_dedup};
 use crate::load::SourceFile;
 use crate::render::Renderer;
 use crate::spec::{Spec, Target};
@@ -88,7 +88,7 @@ pub fn load_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<(Valida
             .with_context(|| format!("{}", file.display()))?;
         if !diagnostics.is_empty() {
             diagnostics.extend(valid.warnings);
-            diagnostics.sort_by_key(|d| (d.line, d.column));
+            sort_and_dedup(&mut diagnostics);
             return Err(invalid(diagnostics).into());
         }
     }

@@ -1,9 +1,10 @@
 //! Validation: a spec's text in, a typed [`Spec`] or every diagnostic out.
 //!
-//! Three passes, each reporting all it finds (errors, and warnings for what is only worth a
-//! look): YAML syntax (one position, from the parser), the
+//! Three passes, each reporting all it finds: YAML syntax (one position, from the parser), the
 //! JSON Schema ([`schema_errors`]: each error's instance path mapped back to the YAML key or
-//! value through the span index), then the rules the schema cannot express ([`semantic`]).
+//! value through the span index), then the rules the schema cannot express ([`semantic`]),
+//! some of which only warn: a warning goes out with a valid spec, or among the errors of an
+//! invalid one.
 //! Nothing here panics on user input and nothing here touches the filesystem.
 
 mod schema_errors;
@@ -307,6 +308,42 @@ mod tests {
             ds[2].starts_with("8:18: `mlops.compute_clusters[0].max_nodes` must be an integer"),
             "{ds:?}"
         );
+    }
+
+    #[test]
+    fn any_version_but_1_is_named_as_such() {
+        for (version, found) in [("2", "the number `2`"), ("0", "the number `0`")] {
+            let ds = diagnostics(&format!("version: {version}\nproject:\n  name: churn\n"));
+            assert_eq!(
+                ds,
+                [format!(
+                    "1:10: `version` must be 1, the spec format this mlgen reads, found {found}"
+                )]
+            );
+        }
+    }
+
+    #[test]
+    fn warnings_go_out_with_a_valid_spec() {
+        let source = SourceFile {
+            path: "s.yaml".into(),
+            text: "version: 1\nproject:\n  name: churn\nmlops:\n  compute_instances:\n    - {name: ci-a, vm_size: Standard_ds3_v2}\n".into(),
+        };
+        let valid = validate(&source).expect("warnings only");
+        let warnings: Vec<(usize, usize, &str)> = valid
+            .warnings
+            .iter()
+            .map(|d| (d.line, d.column, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            warnings,
+            [(
+                6,
+                29,
+                "`mlops.compute_instances[0].vm_size`: Azure spells `Standard_ds3_v2` as `Standard_DS3_v2`"
+            )]
+        );
+        assert!(valid.warnings.iter().all(|d| !d.is_error()));
     }
 
     #[test]
