@@ -1,4 +1,5 @@
-//! GitHub Actions annotations: spec diagnostics and drifted files as `::error` workflow
+//! GitHub Actions annotations: spec diagnostics and drifted files as `::error` (or, for a
+//! spec warning, `::warning`) workflow
 //! commands (`::error file=…,line=…,col=…,title=…::message`), which GitHub shows on the
 //! pull request's files. The caller decides when (`GITHUB_ACTIONS=true`) and prints them.
 //! Pure: builds strings, prints nothing.
@@ -9,7 +10,7 @@
 
 use std::path::Path;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Severity};
 use crate::diff::{FileDrift, FileState};
 use crate::report;
 
@@ -33,12 +34,24 @@ fn error(
     title: &str,
     message: &str,
 ) -> String {
+    command("error", file, line, col, title, message)
+}
+
+/// `::{level} file=…,line=…,col=…,title=…::message` (`level` is `error` or `warning`).
+fn command(
+    level: &str,
+    file: &str,
+    line: Option<usize>,
+    col: Option<usize>,
+    title: &str,
+    message: &str,
+) -> String {
     let mut properties = vec![format!("file={}", escape_property(file))];
     properties.extend(line.map(|l| format!("line={l}")));
     properties.extend(col.map(|c| format!("col={c}")));
     properties.push(format!("title={}", escape_property(title)));
     format!(
-        "::error {}::{}\n",
+        "::{level} {}::{}\n",
         properties.join(","),
         escape_data(message)
     )
@@ -51,11 +64,16 @@ pub(crate) fn diagnostic(d: &Diagnostic) -> String {
     if let Some(help) = &d.help {
         message.push_str(&format!("\nhelp: {help}"));
     }
-    error(
+    let (level, title) = match d.severity {
+        Severity::Error => ("error", "mlgen: invalid spec"),
+        Severity::Warning => ("warning", "mlgen: spec warning"),
+    };
+    command(
+        level,
         &d.path,
         Some(d.line),
         Some(d.column),
-        "mlgen: invalid spec",
+        title,
         &message,
     )
 }
@@ -101,6 +119,7 @@ mod tests {
     #[test]
     fn diagnostics_escape_data_and_properties() {
         let d = Diagnostic {
+            severity: Severity::Error,
             path: "dir,a:b/100%.yaml".into(),
             line: 4,
             column: 9,
@@ -113,6 +132,16 @@ mod tests {
             diagnostic(&d),
             "::error file=dir%2Ca%3Ab/100%25.yaml,line=4,col=9,title=mlgen%3A invalid spec\
              ::50%25 off%0D%0Asecond line%0Ahelp: use a, b: c\n"
+        );
+        let warning = Diagnostic {
+            severity: Severity::Warning,
+            help: None,
+            ..d
+        };
+        assert_eq!(
+            diagnostic(&warning),
+            "::warning file=dir%2Ca%3Ab/100%25.yaml,line=4,col=9,title=mlgen%3A spec warning\
+             ::50%25 off%0D%0Asecond line\n"
         );
     }
 

@@ -108,6 +108,24 @@ fn report_error(err: &anyhow::Error, reporting: Reporting) {
     }
 }
 
+/// Prints a valid spec's warnings to stderr (even with `--quiet`, as cargo does), as many as
+/// errors would be; in GitHub Actions as warning annotations too.
+fn print_warnings(warnings: &[crate::Diagnostic], reporting: Reporting) {
+    for d in warnings.iter().take(MAX_PRINTED_DIAGNOSTICS) {
+        eprint!("{d}");
+        if reporting.github && !reporting.json {
+            // A closed stdout cannot be reported anywhere better than stderr already was.
+            let _ = std::io::stdout()
+                .lock()
+                .write_all(annotations::diagnostic(d).as_bytes());
+        }
+    }
+    let hidden = warnings.len().saturating_sub(MAX_PRINTED_DIAGNOSTICS);
+    if hidden > 0 {
+        eprintln!("… and {hidden} more warnings, not shown");
+    }
+}
+
 fn options(input: &InputArgs) -> RenderOptions {
     RenderOptions {
         target: input.target.map(|t| match t {
@@ -120,8 +138,9 @@ fn options(input: &InputArgs) -> RenderOptions {
 
 /// Renders the spec and compares it with the output directory.
 /// Also says whether an interrupted render left a journal.
-fn drift_of(output: &OutputArgs) -> anyhow::Result<(Drift, bool)> {
-    let tree = render_spec(&output.input.spec, &options(&output.input))?;
+fn drift_of(output: &OutputArgs, reporting: Reporting) -> anyhow::Result<(Drift, bool)> {
+    let (_, tree, warnings) = render_spec_and_keep(&output.input.spec, &options(&output.input))?;
+    print_warnings(&warnings, reporting);
     let _t = timings::stage("diff");
     let known = Known::read(&output.out)?;
     let drift = diff::compare(&tree, &output.out, &known)?;
@@ -256,8 +275,10 @@ fn execute(cli: Cli, reporting: Reporting) -> anyhow::Result<ExitCode> {
         }) => {
             output.out = from_cwd(&output.out);
             let watchdog = watchdog::Watchdog::arm("rendering");
-            let (spec, tree) = render_spec_and_keep(&output.input.spec, &options(&output.input))?;
+            let (spec, tree, warnings) =
+                render_spec_and_keep(&output.input.spec, &options(&output.input))?;
             drop(watchdog);
+            print_warnings(&warnings, reporting);
             let write_options = WriteOptions {
                 force,
                 protected: protected_paths(&output.input, &spec),
@@ -324,7 +345,7 @@ fn execute(cli: Cli, reporting: Reporting) -> anyhow::Result<ExitCode> {
         }) => {
             output.out = from_cwd(&output.out);
             let watchdog = watchdog::Watchdog::arm("rendering");
-            let (drift, interrupted) = drift_of(&output)?;
+            let (drift, interrupted) = drift_of(&output, reporting)?;
             drop(watchdog);
             if interrupted && !quiet {
                 eprintln!(
@@ -364,11 +385,19 @@ fn execute(cli: Cli, reporting: Reporting) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Validate(ValidateArgs { input, format }) => {
-            load_spec(&input.spec, &options(&input))?;
+            let (valid, _) = load_spec(&input.spec, &options(&input))?;
             match format {
-                Format::Json => write!(stdout, "{}", report::validation_json(&input.spec, &[]))?,
-                Format::Text if !quiet => writeln!(stdout, "{}: valid", input.spec.display())?,
-                Format::Text => {}
+                Format::Json => write!(
+                    stdout,
+                    "{}",
+                    report::validation_json(&input.spec, &valid.warnings)
+                )?,
+                Format::Text => {
+                    print_warnings(&valid.warnings, reporting);
+                    if !quiet {
+                        writeln!(stdout, "{}: valid", input.spec.display())?;
+                    }
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

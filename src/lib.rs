@@ -56,11 +56,12 @@ mod templates;
 mod timings;
 mod tree;
 mod validate;
+mod vm_sizes;
 mod watchdog;
 mod write;
 
 pub use app::run;
-pub use diag::Diagnostic;
+pub use diag::{Diagnostic, Severity};
 pub use pipeline::{
     RenderOptions, SpecInvalid, load_spec, render_spec, render_spec_file, render_spec_with,
     validate_spec_file,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, sort_and_dedup};
 use crate::load::SourceFile;
 use crate::render::Renderer;
 use crate::spec::{Spec, Target};
@@ -21,19 +21,26 @@ use crate::validate::{self, Validated};
 pub struct SpecInvalid {
     /// The spec file.
     pub path: PathBuf,
-    /// All problems, sorted by position.
+    /// All problems, sorted by position: the errors, and the warnings among them.
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl fmt::Display for SpecInvalid {
+    /// `2 problems in mlgen.yaml`, and `, and 1 warning` when there are warnings too.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.diagnostics.len();
+        let errors = self.diagnostics.iter().filter(|d| d.is_error()).count();
+        let warnings = self.diagnostics.len() - errors;
+        let plural = |n| if n == 1 { "" } else { "s" };
         write!(
             f,
-            "{n} problem{} in {}",
-            if n == 1 { "" } else { "s" },
+            "{errors} problem{} in {}",
+            plural(errors),
             self.path.display()
-        )
+        )?;
+        if warnings > 0 {
+            write!(f, ", and {warnings} warning{}", plural(warnings))?;
+        }
+        Ok(())
     }
 }
 
@@ -56,7 +63,8 @@ pub fn validate_spec_file(path: &Path) -> anyhow::Result<Spec> {
 /// Reads and validates a spec file, checks that it lists the requested target, loads the
 /// template layers it renders with (the built-ins, then `--templates` or else the spec's
 /// `templates:` folder) and validates the spec's `extra` values against the team folder's
-/// `extra.schema.json` if it has one.
+/// `extra.schema.json` if it has one. A valid spec's warnings are in [`Validated::warnings`];
+/// an invalid spec's are among its [`SpecInvalid`] diagnostics.
 pub fn load_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<(Validated, TemplateSet)> {
     let (source, valid) = read_and_validate(path)?;
     if let Some(target) = options.target {
@@ -92,9 +100,11 @@ pub fn load_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<(Valida
         None => TemplateSet::builtin(),
     };
     if let Some((file, schema)) = templates.extra_schema() {
-        let diagnostics = validate::validate_extra(&source, &valid, schema)
+        let mut diagnostics = validate::validate_extra(&source, &valid, schema)
             .with_context(|| format!("{}", file.display()))?;
         if !diagnostics.is_empty() {
+            diagnostics.extend(valid.warnings);
+            sort_and_dedup(&mut diagnostics);
             return Err(invalid(diagnostics).into());
         }
     }
@@ -144,7 +154,7 @@ pub fn render_spec_file(path: &Path) -> anyhow::Result<Tree> {
 
 /// Validates and renders a spec file.
 pub fn render_spec(path: &Path, options: &RenderOptions) -> anyhow::Result<Tree> {
-    render_spec_and_keep(path, options).map(|(_, tree)| tree)
+    render_spec_and_keep(path, options).map(|(_, tree, _)| tree)
 }
 
 /// Validates a spec file and renders it with templates compiled beforehand: for rendering
@@ -182,14 +192,17 @@ fn spec_file_name(path: &Path) -> String {
         .map_or_else(|| "mlgen.yaml".into(), |n| n.to_string_lossy().into_owned())
 }
 
-/// [`render_spec`], also returning the spec.
+/// [`render_spec`], also returning the spec and its warnings.
 pub(crate) fn render_spec_and_keep(
     path: &Path,
     options: &RenderOptions,
-) -> anyhow::Result<(Spec, Tree)> {
+) -> anyhow::Result<(Spec, Tree, Vec<Diagnostic>)> {
     let (valid, templates) = load_spec(path, options)?;
     let Validated {
-        spec, mut model, ..
+        spec,
+        mut model,
+        warnings,
+        ..
     } = valid;
     if let Some(target) = options.target {
         model.targets = vec![target];
@@ -201,5 +214,5 @@ pub(crate) fn render_spec_and_keep(
     };
     let _t = timings::stage("render");
     let tree = renderer.render(&model, &spec_file)?;
-    Ok((spec, tree))
+    Ok((spec, tree, warnings))
 }

@@ -9,7 +9,7 @@ use std::path::{Component, Path};
 use anstyle::AnsiColor;
 use serde_json::{Value, json};
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Severity};
 use crate::diff::{Drift, FileDrift, FileState};
 
 /// The line naming a file that drifted.
@@ -240,6 +240,10 @@ pub(crate) fn drift_json(drift: &Drift, spec: &Path, out: &Path) -> String {
 /// One diagnostic as JSON: the one place a diagnostic becomes JSON (a severity goes here).
 pub(crate) fn diagnostic_json(d: &Diagnostic) -> Value {
     json!({
+        "severity": match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        },
         "file": d.path,
         "line": d.line,
         "column": d.column,
@@ -250,11 +254,11 @@ pub(crate) fn diagnostic_json(d: &Diagnostic) -> Value {
 }
 
 /// `validate --format json`, and any `--format json` command given an invalid spec: the spec,
-/// whether it is valid, and every diagnostic.
+/// whether it is valid (no error; warnings leave it valid), and every diagnostic.
 pub(crate) fn validation_json(spec: &Path, diagnostics: &[Diagnostic]) -> String {
     pretty(&json!({
         "spec": spec.display().to_string(),
-        "valid": diagnostics.is_empty(),
+        "valid": diagnostics.iter().all(|d| d.severity != Severity::Error),
         "diagnostics": diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
     }))
 }
@@ -415,6 +419,7 @@ mod tests {
     #[test]
     fn diagnostics_become_json_with_every_field() {
         let d = Diagnostic {
+            severity: Severity::Error,
             path: "s.yaml".into(),
             line: 3,
             column: 5,
@@ -424,13 +429,22 @@ mod tests {
             source_line: None,
         };
         let value: serde_json::Value =
-            serde_json::from_str(&validation_json(Path::new("s.yaml"), &[d])).unwrap();
+            serde_json::from_str(&validation_json(Path::new("s.yaml"), &[d.clone()])).unwrap();
         assert_eq!(
             value,
-            json!({"spec": "s.yaml", "valid": false, "diagnostics": [{"file": "s.yaml",
-                "line": 3, "column": 5, "pointer": "/project/name", "message": "bad name",
-                "help": "use lowercase"}]})
+            json!({"spec": "s.yaml", "valid": false, "diagnostics": [{"severity": "error",
+                "file": "s.yaml", "line": 3, "column": 5, "pointer": "/project/name",
+                "message": "bad name", "help": "use lowercase"}]})
         );
+        // Warnings alone leave the spec valid.
+        let warning = Diagnostic {
+            severity: Severity::Warning,
+            ..d
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(&validation_json(Path::new("s.yaml"), &[warning])).unwrap();
+        assert_eq!(value["valid"], true);
+        assert_eq!(value["diagnostics"][0]["severity"], "warning");
         let value: serde_json::Value = serde_json::from_str(&error_json("boom")).unwrap();
         assert_eq!(value, json!({"error": "boom"}));
     }

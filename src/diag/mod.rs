@@ -12,9 +12,20 @@ use std::fmt;
 
 pub(crate) use problem::{ComputeOwner, Found, KeyPath, Problem};
 
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The spec is invalid: nothing is rendered or written, and the exit code is 2.
+    Error,
+    /// Worth a look, but the spec is valid: rendering goes on and the exit code is unchanged.
+    Warning,
+}
+
 /// One problem in a spec file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
     /// The spec file as the user named it.
     pub path: String,
     /// 1-based line.
@@ -32,6 +43,11 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// True for an error (as opposed to a warning).
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
     /// Sort key: position first, then text, so output is stable.
     fn sort_key(&self) -> (usize, usize, &str) {
         (self.line, self.column, &self.message)
@@ -74,9 +90,15 @@ pub(crate) fn key_path(pointer: &str) -> String {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Errors keep the bare `FILE:LINE:COL: message` form; a warning says so where
+        // compilers do, so editors and problem matchers tell the two apart.
+        let label = match self.severity {
+            Severity::Error => "",
+            Severity::Warning => "warning: ",
+        };
         writeln!(
             f,
-            "{}:{}:{}: {}",
+            "{}:{}:{}: {label}{}",
             self.path,
             self.line,
             self.column,
@@ -146,7 +168,8 @@ fn window(line: &str, column: usize) -> (String, usize) {
 }
 
 /// Width of the token starting at the 1-based `column` of `line`: a quoted string up to its
-/// closing quote, otherwise up to `: `, ` #` or the end of the line.
+/// closing quote, a flow collection up to its closing bracket (only the bracket when it is not
+/// closed on this line), a tab alone, otherwise up to `: `, ` #` or the end of the line.
 fn token_width(line: &str, column: usize) -> usize {
     let rest: Vec<char> = line.chars().skip(column.saturating_sub(1)).collect();
     let end = match rest.first() {
@@ -155,6 +178,21 @@ fn token_width(line: &str, column: usize) -> usize {
             .skip(1)
             .position(|&c| c == q)
             .map_or(rest.len(), |i| i + 2),
+        Some(&open @ ('[' | '{')) => {
+            let close = if open == '[' { ']' } else { '}' };
+            let mut depth = 0usize;
+            rest.iter()
+                .position(|&c| {
+                    if c == open {
+                        depth += 1;
+                    } else if c == close {
+                        depth -= 1;
+                    }
+                    depth == 0
+                })
+                .map_or(1, |i| i + 1)
+        }
+        Some('\t') => 1,
         _ => (0..rest.len())
             .find(|&i| {
                 (rest[i] == ':' && rest.get(i + 1).is_none_or(|c| c.is_whitespace()))
@@ -178,6 +216,15 @@ pub(crate) fn suggest<'a>(
     if word.chars().count() > MAX_SUGGEST_CHARS {
         return None;
     }
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    // A word in the wrong case (`zrs` for `ZRS`) is the likeliest typo of all, however many
+    // letters differ in case.
+    if let Some(same) = candidates
+        .iter()
+        .find(|c| c.to_lowercase() == word.to_lowercase())
+    {
+        return Some(same);
+    }
     candidates
         .into_iter()
         // Optimal string alignment counts a swap of two neighbours as one edit, since `nmae`
@@ -199,6 +246,7 @@ mod tests {
         assert_eq!(suggest(&huge, ["name", "xxxx"]), None);
         assert!(start.elapsed().as_millis() < 100);
         let d = Diagnostic {
+            severity: Severity::Error,
             path: "s.yaml".into(),
             line: 1,
             column: 1,
@@ -218,6 +266,11 @@ mod tests {
         assert_eq!(suggest("westeurop", regions()), Some("westeurope"));
         assert_eq!(suggest("mars", regions()), None);
         assert_eq!(suggest("nmae", ["name", "tags"]), Some("name"));
+        assert_eq!(suggest("zrs", ["LRS", "ZRS", "GRS"]), Some("ZRS"));
+        assert_eq!(
+            suggest("STANDARD_ds3_V2", ["Standard_DS3_v2"]),
+            Some("Standard_DS3_v2")
+        );
     }
 
     #[test]
@@ -246,11 +299,15 @@ mod tests {
         assert_eq!(token_width("  name: \"a b\" # x", 9), 5);
         assert_eq!(token_width("  name: abc # x", 9), 3);
         assert_eq!(token_width("", 1), 1);
+        assert_eq!(token_width("\tname: x", 1), 1);
+        assert_eq!(token_width("a: [b, [c]] # x", 4), 8);
+        assert_eq!(token_width("a: {b: [c]", 4), 1);
     }
 
     #[test]
     fn renders_position_snippet_and_help() {
-        let d = Diagnostic {
+        let mut d = Diagnostic {
+            severity: Severity::Error,
             path: "mlgen.yaml".into(),
             line: 3,
             column: 3,
@@ -262,6 +319,12 @@ mod tests {
         assert_eq!(
             d.to_string(),
             "mlgen.yaml:3:3: unknown key `nmae` in `project`\n  |\n3 |   nmae: churn\n  |   ^^^^\n  = help: did you mean `name`?\n"
+        );
+        d.severity = Severity::Warning;
+        assert!(
+            d.to_string()
+                .starts_with("mlgen.yaml:3:3: warning: unknown key `nmae` in `project`\n  |\n3 |"),
+            "{d}"
         );
     }
 }

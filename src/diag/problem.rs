@@ -15,7 +15,7 @@ use jsonschema::JsonType;
 use serde_json::Value;
 use unicode_normalization::UnicodeNormalization as _;
 
-use super::key_path;
+use super::{Severity, key_path};
 use crate::cidr::Cidr;
 use crate::layout::FolderProblem;
 use crate::rules;
@@ -30,6 +30,10 @@ pub(crate) enum Problem {
     // The file as YAML (the bounded reader, before any key is looked at).
     /// The YAML parser refused the text.
     YamlSyntax { info: String },
+    /// A tab in a line's indentation, which YAML forbids.
+    TabIndent,
+    /// A flow collection (`[` or `{`) never closed, or closed by the other bracket.
+    Unclosed { open: char, close: char },
     /// Mappings and sequences nested deeper than the reader allows.
     TooDeep { max: usize },
     /// A `---` starting a second document.
@@ -56,10 +60,15 @@ pub(crate) enum Problem {
     DuplicateKey { key: String, mapping: KeyPath },
 
     // The document as a whole.
+    /// A `version` other than 1, the only spec format there is.
+    UnsupportedVersion { found: Found },
     /// A spec with nothing in it.
     EmptySpec,
     /// A document that is a list or a scalar rather than a mapping.
     NotAMapping { found: Found },
+    /// No `extra` at all, where the team templates' `extra.schema.json` needs one (`required`
+    /// lists the keys it requires in it).
+    ExtraMissing { required: Vec<String> },
 
     // Any key: what the JSON Schema refuses.
     /// A key the schema does not know, with the closest known one and the known ones.
@@ -85,13 +94,16 @@ pub(crate) enum Problem {
         suggestion: Option<String>,
     },
     /// A string not matching its pattern: `rule` is the catalog's wording of the pattern, when a
-    /// rule has it; `suggestion` the canonical range a mis-spelt address range likely means.
+    /// rule has it; `suggestion` the canonical range a mis-spelt address range likely means;
+    /// `description` the schema's own words for the value (a team schema's, where no rule
+    /// words the pattern).
     NoMatch {
         at: KeyPath,
         rule: Option<String>,
         pattern: String,
         found: Found,
         suggestion: Option<Cidr>,
+        description: Option<String>,
     },
     /// A number below the schema's minimum.
     BelowMinimum {
@@ -111,6 +123,48 @@ pub(crate) enum Problem {
     TooManyItems { at: KeyPath, limit: u64 },
     /// A list holding the same item twice.
     RepeatedItem { at: KeyPath },
+    /// A number not above an exclusive minimum.
+    NotAboveMinimum {
+        at: KeyPath,
+        limit: Value,
+        found: Found,
+    },
+    /// A number not below an exclusive maximum.
+    NotBelowMaximum {
+        at: KeyPath,
+        limit: Value,
+        found: Found,
+    },
+    /// A number that is not a multiple of the schema's `multipleOf`.
+    NotMultiple { at: KeyPath, of: f64, found: Found },
+    /// A string shorter than the schema allows, in characters.
+    TooShort {
+        at: KeyPath,
+        limit: u64,
+        found: Found,
+    },
+    /// A string longer than the schema allows, in characters.
+    TooLong {
+        at: KeyPath,
+        limit: u64,
+        found: Found,
+    },
+    /// A string not in the schema's `format` (`email`, `uri`, `date`, …).
+    BadFormat {
+        at: KeyPath,
+        format: String,
+        found: Found,
+    },
+    /// A value other than the schema's `const`.
+    NotConstant {
+        at: KeyPath,
+        expected: Found,
+        found: Found,
+    },
+    /// A mapping with fewer keys than the schema allows.
+    TooFewKeys { at: KeyPath, limit: u64 },
+    /// A mapping with more keys than the schema allows.
+    TooManyKeys { at: KeyPath, limit: u64 },
     /// Any other schema error, in jsonschema's words (team schemas use any keyword).
     Schema { at: KeyPath, detail: String },
     /// What the schema accepts but the spec's types cannot hold, in serde's words.
@@ -187,6 +241,20 @@ pub(crate) enum Problem {
     },
     /// No public access and no private endpoints: no client can reach the workspace.
     WorkspaceUnreachable,
+    /// A `vm_size` not in mlgen's table of Azure ML sizes (a warning: the table may be older
+    /// than the size), with the closest size in the table.
+    UnknownVmSize {
+        at: KeyPath,
+        size: String,
+        suggestion: Option<String>,
+    },
+    /// A `vm_size` in the table but spelt in another case than Azure's (a warning: Azure
+    /// ignores the case, but the plan shows a change whenever Azure reports its own spelling).
+    VmSizeCase {
+        at: KeyPath,
+        size: String,
+        azure: String,
+    },
 
     // `network` (and an environment's `network` override, at `network`).
     /// Private endpoints with a container registry SKU that has none.
@@ -271,6 +339,16 @@ impl fmt::Display for Problem {
         use Problem::*;
         match self {
             YamlSyntax { info } => write!(f, "invalid YAML: {info}"),
+            TabIndent => write!(
+                f,
+                "invalid YAML: a tab in the indentation; YAML allows only spaces there"
+            ),
+            Unclosed { open, close } => {
+                write!(
+                    f,
+                    "invalid YAML: this `{open}` is never closed with `{close}`"
+                )
+            }
             TooDeep { max } => write!(
                 f,
                 "invalid YAML: nested more than {max} levels deep; a spec never is"
@@ -316,6 +394,14 @@ impl fmt::Display for Problem {
                 write!(f, "; a key may appear only once in a mapping")
             }
 
+            UnsupportedVersion { found } => write!(
+                f,
+                "`version` must be 1, the spec format this mlgen reads, found {found}"
+            ),
+            ExtraMissing { .. } => write!(
+                f,
+                "missing key `extra` in the spec, which the team templates' `extra.schema.json` requires"
+            ),
             EmptySpec => write!(f, "the spec is empty"),
             NotAMapping { found } => write!(
                 f,
@@ -370,6 +456,43 @@ impl fmt::Display for Problem {
                 "`{at}` lists more than {limit} items; mlgen renders at most {limit}"
             ),
             RepeatedItem { at } => write!(f, "`{at}` lists the same item twice"),
+            NotAboveMinimum { at, limit, found } => {
+                write!(f, "`{at}` must be more than {limit}, found {found}")
+            }
+            NotBelowMaximum { at, limit, found } => {
+                write!(f, "`{at}` must be less than {limit}, found {found}")
+            }
+            NotMultiple { at, of, found } => {
+                write!(
+                    f,
+                    "`{at}` must be a multiple of {}, found {found}",
+                    Number(*of)
+                )
+            }
+            TooShort { at, limit, found } => write!(
+                f,
+                "`{at}` must be at least {limit} character{} long, found {found}",
+                plural(*limit)
+            ),
+            TooLong { at, limit, found } => write!(
+                f,
+                "`{at}` must be at most {limit} character{} long, found {found}",
+                plural(*limit)
+            ),
+            BadFormat { at, format, found } => {
+                write!(f, "`{at}` must be a valid `{format}`, found {found}")
+            }
+            NotConstant {
+                at,
+                expected,
+                found,
+            } => write!(f, "`{at}` must be {expected}, found {found}"),
+            TooFewKeys { at, limit } => {
+                write!(f, "`{at}` needs at least {limit} key{}", plural(*limit))
+            }
+            TooManyKeys { at, limit } => {
+                write!(f, "`{at}` may have at most {limit} key{}", plural(*limit))
+            }
             Schema { at, detail } | Unreadable { at, detail } => write!(f, "`{at}`: {detail}"),
 
             UnknownRegion { location, .. } => write!(
@@ -493,6 +616,14 @@ impl fmt::Display for Problem {
                  workspace"
             ),
 
+            UnknownVmSize { at, size, .. } => write!(
+                f,
+                "`{at}`: `{size}` is not an Azure Machine Learning VM size mlgen knows"
+            ),
+            VmSizeCase { at, size, azure } => {
+                write!(f, "`{at}`: Azure spells `{size}` as `{azure}`")
+            }
+
             PrivateEndpointsNeedPremium => write!(
                 f,
                 "`network.private_endpoints`: private endpoints need `mlops.container_registry.sku: Premium`"
@@ -591,6 +722,14 @@ impl fmt::Display for Problem {
 }
 
 impl Problem {
+    /// Whether the problem stops mlgen (an error) or is only worth saying (a warning).
+    pub(crate) fn severity(&self) -> Severity {
+        match self {
+            Self::UnknownVmSize { .. } | Self::VmSizeCase { .. } => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+
     /// The message ([`Display`](fmt::Display)).
     pub(crate) fn message(&self) -> String {
         self.to_string()
@@ -629,7 +768,24 @@ impl Problem {
             NotOneOf { suggestion, .. }
             | UnknownEnvironment { suggestion, .. }
             | UnknownOverrideCluster { suggestion, .. } => did_you_mean(suggestion.as_deref()),
-            NoMatch { suggestion, .. } => suggestion.map(|cidr| format!("did you mean `{cidr}`?")),
+            NoMatch {
+                suggestion,
+                description,
+                ..
+            } => suggestion
+                .map(|cidr| format!("did you mean `{cidr}`?"))
+                .or_else(|| description.clone()),
+            ExtraMissing { required } if required.is_empty() => {
+                Some("add `extra:` with the values the team templates need".into())
+            }
+            ExtraMissing { required } => Some(format!(
+                "add `extra:` with {}",
+                required
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
             UnknownRegion { suggestion, .. } => did_you_mean(suggestion.as_deref()).or_else(|| {
                 Some("`az account list-locations -o table` lists the region names".into())
             }),
@@ -674,6 +830,30 @@ impl Problem {
                     .into(),
             ),
             EnvironmentName { .. } => Some("use a shorter environment name".into()),
+            UnknownVmSize { suggestion, .. } => did_you_mean(suggestion.as_deref()).or_else(|| {
+                Some(
+                    "mlgen's table of sizes may be older than this size; `az ml compute \
+                     list-sizes` lists the sizes a region offers"
+                        .into(),
+                )
+            }),
+            VmSizeCase { azure, .. } => Some(format!(
+                "write `{azure}`: Azure reports its own spelling, so any other shows as a change \
+                 in every plan"
+            )),
+            UnsupportedVersion { .. } => {
+                Some("write `version: 1`; format 1 is the only spec format there is".into())
+            }
+            TabIndent => Some("indent with spaces".into()),
+            Unclosed { open, close } => Some(format!(
+                "add the `{close}`, or write the {} in block style, one {} per line",
+                if *open == '[' { "list" } else { "mapping" },
+                if *open == '[' {
+                    "`- item`"
+                } else {
+                    "`key: value`"
+                },
+            )),
             YamlSyntax { .. }
             | TooDeep { .. }
             | SecondDocument
@@ -693,6 +873,15 @@ impl Problem {
             | TooFewItems { .. }
             | TooManyItems { .. }
             | RepeatedItem { .. }
+            | NotAboveMinimum { .. }
+            | NotBelowMaximum { .. }
+            | NotMultiple { .. }
+            | TooShort { .. }
+            | TooLong { .. }
+            | BadFormat { .. }
+            | NotConstant { .. }
+            | TooFewKeys { .. }
+            | TooManyKeys { .. }
             | Schema { .. }
             | Unreadable { .. }
             | TagNameLength { .. }
@@ -808,6 +997,25 @@ impl fmt::Display for Found {
     }
 }
 
+/// `s` after a count other than one.
+fn plural(count: u64) -> &'static str {
+    if count == 1 { "" } else { "s" }
+}
+
+/// A `multipleOf` as written: `5`, not `5.0`.
+struct Number(f64);
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        #[allow(clippy::cast_possible_truncation, clippy::float_cmp)]
+        if self.0.fract() == 0.0 && self.0.abs() < 9.0e15 {
+            write!(f, "{}", self.0 as i64)
+        } else {
+            write!(f, "{}", self.0)
+        }
+    }
+}
+
 /// A JSON type as a message names it.
 fn article(json_type: JsonType) -> &'static str {
     match json_type {
@@ -919,6 +1127,11 @@ mod tests {
         let examples = catalogue! {
             YamlSyntax { info: text("while parsing a flow mapping, did not find expected ',' or '}'") }
                 => "invalid YAML: while parsing a flow mapping, did not find expected ',' or '}'", None;
+            TabIndent => "invalid YAML: a tab in the indentation; YAML allows only spaces there", Some("indent with spaces");
+            Unclosed { open: '[', close: ']' }
+                => "invalid YAML: this `[` is never closed with `]`", Some("add the `]`, or write the list in block style, one `- item` per line");
+            Unclosed { open: '{', close: '}' }
+                => "invalid YAML: this `{` is never closed with `}`", Some("add the `}`, or write the mapping in block style, one `key: value` per line");
             TooDeep { max: 64 }
                 => "invalid YAML: nested more than 64 levels deep; a spec never is", None;
             SecondDocument
@@ -943,6 +1156,15 @@ mod tests {
             DuplicateKey { key: text("project"), mapping: at("") }
                 => "duplicate key \"project\"; a key may appear only once in a mapping", None;
 
+            UnsupportedVersion { found: Found::Number(2.into()) }
+                => "`version` must be 1, the spec format this mlgen reads, found the number `2`",
+                Some("write `version: 1`; format 1 is the only spec format there is");
+            ExtraMissing { required: texts(&["cost_center", "owner_email"]) }
+                => "missing key `extra` in the spec, which the team templates' `extra.schema.json` requires",
+                Some("add `extra:` with `cost_center`, `owner_email`");
+            ExtraMissing { required: Vec::new() }
+                => "missing key `extra` in the spec, which the team templates' `extra.schema.json` requires",
+                Some("add `extra:` with the values the team templates need");
             EmptySpec => "the spec is empty", minimal;
             NotAMapping { found: Found::List }
                 => "the spec must be a mapping of keys such as `version:` and `project:`, found a list", minimal;
@@ -967,10 +1189,12 @@ mod tests {
                 => "`mlops` must be a mapping or empty, found the boolean `true`", None;
             NotOneOf { at: at("/mlops/container_registry/sku"), choices: texts(&["Basic", "Standard", "Premium"]), found: Found::Text(text("premium")), suggestion: Some(text("Premium")) }
                 => "`mlops.container_registry.sku` must be one of Basic, Standard, Premium, found `premium`", Some("did you mean `Premium`?");
-            NoMatch { at: at("/network/training_subnet"), rule: Some(text("an IPv4 address range in CIDR notation such as `10.0.0.0/16`")), pattern: text("^…$"), found: Found::Text(text("10.0.0.0/016")), suggestion: Some(cidr("10.0.0.0/16")) }
+            NoMatch { at: at("/network/training_subnet"), rule: Some(text("an IPv4 address range in CIDR notation such as `10.0.0.0/16`")), pattern: text("^…$"), found: Found::Text(text("10.0.0.0/016")), suggestion: Some(cidr("10.0.0.0/16")), description: None }
                 => "`network.training_subnet` must be an IPv4 address range in CIDR notation such as `10.0.0.0/16`, found `10.0.0.0/016`", Some("did you mean `10.0.0.0/16`?");
-            NoMatch { at: at("/extra/code"), rule: None, pattern: text("^[A-Z]+$"), found: Found::EmptyText, suggestion: None }
+            NoMatch { at: at("/extra/code"), rule: None, pattern: text("^[A-Z]+$"), found: Found::EmptyText, suggestion: None, description: None }
                 => "`extra.code` must match `^[A-Z]+$`, found an empty string", None;
+            NoMatch { at: at("/extra/cost_center"), rule: None, pattern: text("^CC-[0-9]{4}$"), found: Found::Text(text("4711")), suggestion: None, description: Some(text("Contoso cost center, CC- and four digits.")) }
+                => "`extra.cost_center` must match `^CC-[0-9]{4}$`, found `4711`", Some("Contoso cost center, CC- and four digits.");
             BelowMinimum { at: at("/shared/key_vault/soft_delete_retention_days"), limit: 7.into(), found: Found::Number(3.into()) }
                 => "`shared.key_vault.soft_delete_retention_days` must be at least 7, found the number `3`", None;
             AboveMaximum { at: at("/shared/log_analytics/retention_days"), limit: 730.into(), found: Found::Number(1000.into()) }
@@ -981,6 +1205,26 @@ mod tests {
                 => "`mlops.compute_clusters` lists more than 100 items; mlgen renders at most 100", None;
             RepeatedItem { at: at("/targets") }
                 => "`targets` lists the same item twice", None;
+            NotAboveMinimum { at: at("/extra/budget"), limit: 0.into(), found: Found::Number(0.into()) }
+                => "`extra.budget` must be more than 0, found the number `0`", None;
+            NotBelowMaximum { at: at("/extra/share"), limit: 1.into(), found: Found::Number(1.into()) }
+                => "`extra.share` must be less than 1, found the number `1`", None;
+            NotMultiple { at: at("/extra/disk_gb"), of: 32.0, found: Found::Number(100.into()) }
+                => "`extra.disk_gb` must be a multiple of 32, found the number `100`", None;
+            NotMultiple { at: at("/extra/step"), of: 0.5, found: Found::Number(serde_json::Number::from_f64(0.7).unwrap()) }
+                => "`extra.step` must be a multiple of 0.5, found the number `0.7`", None;
+            TooShort { at: at("/extra/team"), limit: 3, found: Found::Text(text("ab")) }
+                => "`extra.team` must be at least 3 characters long, found `ab`", None;
+            TooLong { at: at("/extra/code"), limit: 1, found: Found::Text(text("ab")) }
+                => "`extra.code` must be at most 1 character long, found `ab`", None;
+            BadFormat { at: at("/extra/owner"), format: text("email"), found: Found::Text(text("x")) }
+                => "`extra.owner` must be a valid `email`, found `x`", None;
+            NotConstant { at: at("/extra/tier"), expected: Found::Text(text("gold")), found: Found::Text(text("silver")) }
+                => "`extra.tier` must be `gold`, found `silver`", None;
+            TooFewKeys { at: at("/extra/labels"), limit: 1 }
+                => "`extra.labels` needs at least 1 key", None;
+            TooManyKeys { at: at("/extra/labels"), limit: 2 }
+                => "`extra.labels` may have at most 2 keys", None;
             Schema { at: at("/extra/team"), detail: text("\"x\" is not a \"email\"") }
                 => "`extra.team`: \"x\" is not a \"email\"", None;
             Unreadable { at: at("/project"), detail: text("invalid value") }
@@ -1051,6 +1295,16 @@ mod tests {
             WorkspaceUnreachable
                 => "`mlops.workspace.public_network_access`: false without `network.private_endpoints` locks every client (Studio, CLI, SDK) out of the workspace",
                 Some("set `mlops.workspace.public_network_access: true`, or `network.private_endpoints: true`, or `network.external_private_access: true` when clients reach the workspace through private endpoints that mlgen does not manage");
+
+            UnknownVmSize { at: at("/mlops/compute_clusters/0/vm_size"), size: text("Standard_DS3_v3"), suggestion: Some(text("Standard_DS3_v2")) }
+                => "`mlops.compute_clusters[0].vm_size`: `Standard_DS3_v3` is not an Azure Machine Learning VM size mlgen knows",
+                Some("did you mean `Standard_DS3_v2`?");
+            UnknownVmSize { at: at("/mlops/compute_instances/0/vm_size"), size: text("Standard_Q9"), suggestion: None }
+                => "`mlops.compute_instances[0].vm_size`: `Standard_Q9` is not an Azure Machine Learning VM size mlgen knows",
+                Some("mlgen's table of sizes may be older than this size; `az ml compute list-sizes` lists the sizes a region offers");
+            VmSizeCase { at: at("/overrides/prod/compute_clusters/cpu-cluster/vm_size"), size: text("Standard_ds3_v2"), azure: text("Standard_DS3_v2") }
+                => "`overrides.prod.compute_clusters.cpu-cluster.vm_size`: Azure spells `Standard_ds3_v2` as `Standard_DS3_v2`",
+                Some("write `Standard_DS3_v2`: Azure reports its own spelling, so any other shows as a change in every plan");
 
             PrivateEndpointsNeedPremium
                 => "`network.private_endpoints`: private endpoints need `mlops.container_registry.sku: Premium`", None;

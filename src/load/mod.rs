@@ -87,6 +87,7 @@ impl SourceFile {
         problem: &Problem,
     ) -> Diagnostic {
         Diagnostic {
+            severity: problem.severity(),
             path: self.path.display().to_string(),
             line,
             column,

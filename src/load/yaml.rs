@@ -64,16 +64,52 @@ pub(crate) fn parse(source: &SourceFile) -> Result<(Value, SpanIndex), Diagnosti
     Ok((builder.root.unwrap_or(Value::Null), builder.index))
 }
 
+/// The parser's error, made specific where the parser's own position misleads: a tab in the
+/// indentation is reported where the scalar around it starts (or a line earlier), and an
+/// unclosed `[` or `{` where the parser gives up, often at the end of the file.
 fn syntax_error(source: &SourceFile, err: &ScanError) -> Diagnostic {
     let mark: &Marker = err.marker();
-    source.diagnostic_at(
-        mark.line().max(1),
-        mark.col() + 1,
-        "",
-        &Problem::YamlSyntax {
-            info: err.info().to_owned(),
-        },
-    )
+    let line = mark.line().max(1);
+    let (at, problem) = if let Some(at) = err
+        .info()
+        .contains("tab")
+        .then(|| indentation_tab(&source.text, line))
+        .flatten()
+    {
+        (at, Problem::TabIndent)
+    } else if let Some((at, open)) =
+        unclosed_flow(&source.text).filter(|(at, _)| *at <= (line, mark.col() + 1))
+    {
+        let close = if open == '[' { ']' } else { '}' };
+        (at, Problem::Unclosed { open, close })
+    } else {
+        (
+            (line, mark.col() + 1),
+            Problem::YamlSyntax {
+                info: err.info().to_owned(),
+            },
+        )
+    };
+    source.diagnostic_at(at.0, at.1, "", &problem)
+}
+
+/// Line and column of the first tab in a line's indentation, searching from line `from`
+/// (1-based) to the end, then from the top: the parser reports a tab where the token around it
+/// starts, which may be a line above the tab.
+fn indentation_tab(text: &str, from: usize) -> Option<(usize, usize)> {
+    let tabs: Vec<(usize, usize)> = super::yaml_lines(text)
+        .enumerate()
+        .filter_map(|(index, line)| {
+            let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+            line[..indent]
+                .find('\t')
+                .map(|column| (index + 1, line[..column].chars().count() + 1))
+        })
+        .collect();
+    tabs.iter()
+        .find(|(line, _)| *line >= from)
+        .or_else(|| tabs.first())
+        .copied()
 }
 
 /// A value with an anchor (`&name`), kept for its aliases with what it costs to copy.
@@ -420,16 +456,56 @@ fn parse_float(text: &str) -> Option<f64> {
 /// Position of the first flow opener (`[`, `{`) beyond [`MAX_DEPTH`]. YAML scanners keep a
 /// simple-key candidate per open flow level and revisit them on every token, which is
 /// quadratic in the depth, so such input is refused by this linear scan before the scanner
-/// sees it. Counts only `[`/`{` where a flow collection can start (line start, after `: `,
-/// `- `, `,`, `[`, `{`), outside quotes and comments, so plain scalars such as `a[b` never
-/// count.
+/// sees it.
 fn too_deep_flow(text: &str) -> Option<(usize, usize)> {
     let mut depth = 0usize;
+    flow_brackets(text, |bracket, at| {
+        if matches!(bracket, '[' | '{') {
+            depth += 1;
+            if depth > MAX_DEPTH {
+                return Some(at);
+            }
+        } else {
+            depth = depth.saturating_sub(1);
+        }
+        None
+    })
+}
+
+/// The innermost `[` or `{` that is never closed (or closed by the other bracket), with its
+/// position, for a syntax error that the parser reports only where it gives up.
+fn unclosed_flow(text: &str) -> Option<((usize, usize), char)> {
+    let mut open: Vec<((usize, usize), char)> = Vec::new();
+    let mismatched = flow_brackets(text, |bracket, at| match bracket {
+        '[' | '{' => {
+            open.push((at, bracket));
+            None
+        }
+        _ => match open.pop() {
+            Some((_, '[')) if bracket == ']' => None,
+            Some((_, '{')) if bracket == '}' => None,
+            // Outside any flow collection a bracket is plain text.
+            None => None,
+            Some(opener) => Some(opener),
+        },
+    });
+    mismatched.or_else(|| open.pop())
+}
+
+/// Calls `visit` with every flow bracket and its position (line, column; 1-based) until it
+/// returns something. Counts only `[`/`{` where a flow collection can start (line start, after
+/// `: `, `- `, `,`, `[`, `{`), outside quotes and comments, so plain scalars such as `a[b`
+/// never count.
+fn flow_brackets<T>(
+    text: &str,
+    mut visit: impl FnMut(char, (usize, usize)) -> Option<T>,
+) -> Option<T> {
     for (line_index, line) in text.lines().enumerate() {
         let mut quote: Option<char> = None;
         let mut previous = ' ';
         let mut at_value_start = true;
         for (column, c) in line.chars().enumerate() {
+            let at = (line_index + 1, column + 1);
             match quote {
                 Some(q) if c == q => quote = None,
                 Some(_) => {}
@@ -437,12 +513,15 @@ fn too_deep_flow(text: &str) -> Option<(usize, usize)> {
                     '#' if previous == ' ' || column == 0 => break,
                     '"' | '\'' if at_value_start => quote = Some(c),
                     '[' | '{' if at_value_start => {
-                        depth += 1;
-                        if depth > MAX_DEPTH {
-                            return Some((line_index + 1, column + 1));
+                        if let Some(found) = visit(c, at) {
+                            return Some(found);
                         }
                     }
-                    ']' | '}' => depth = depth.saturating_sub(1),
+                    ']' | '}' => {
+                        if let Some(found) = visit(c, at) {
+                            return Some(found);
+                        }
+                    }
                     _ => {}
                 },
             }
@@ -523,9 +602,64 @@ mod tests {
 
     #[test]
     fn syntax_errors_have_a_position() {
-        let err = error("project:\n  name: [unclosed\n");
-        assert!(err.message.starts_with("invalid YAML: "), "{}", err.message);
-        assert_eq!(err.line, 3);
+        let err = error("a: 1\nb: c: d\n");
+        assert_eq!(
+            err.message,
+            "invalid YAML: mapping values are not allowed in this context"
+        );
+        assert_eq!((err.line, err.column), (2, 5));
+    }
+
+    #[test]
+    fn unclosed_brackets_are_reported_where_they_open() {
+        for (text, at, message) in [
+            (
+                "project:\n  name: [unclosed\n",
+                (2, 9),
+                "`[` is never closed with `]`",
+            ),
+            ("a: [1, 2\n", (1, 4), "`[` is never closed with `]`"),
+            ("a: {b: 1\nc: 2\n", (1, 4), "`{` is never closed with `}`"),
+            ("a: {b: [1, 2}\n", (1, 8), "`[` is never closed with `]`"),
+            (
+                "a: {b: [1, 2], c: {d: 1}\ne: 1\n",
+                (1, 4),
+                "`{` is never closed",
+            ),
+            (
+                "name: 'a[' # [\nb: [1, \"]\"\nc: x\n",
+                (2, 4),
+                "`[` is never closed with `]`",
+            ),
+        ] {
+            let err = error(text);
+            assert_eq!((err.line, err.column), at, "{text:?}: {}", err.message);
+            assert!(err.message.contains(message), "{text:?}: {}", err.message);
+        }
+        // Balanced brackets: the parser's own message and position stay.
+        let err = error("a: [1 2: 3]\nb: c: d\n");
+        assert!(!err.message.contains("never closed"), "{}", err.message);
+    }
+
+    #[test]
+    fn tabs_in_indentation_are_reported_at_the_tab() {
+        for (text, at) in [
+            ("project:\n\tname: churn\n", (2, 1)),
+            ("project:\n  name: churn\n\tlocation: x\n", (3, 1)),
+            ("a:\n  b: 1\n \tc: 2\n", (3, 2)),
+            ("a:\n  - b\n\t- c\n", (3, 1)),
+        ] {
+            let err = error(text);
+            assert_eq!(
+                err.message,
+                "invalid YAML: a tab in the indentation; YAML allows only spaces there",
+                "{text:?}"
+            );
+            assert_eq!((err.line, err.column), at, "{text:?}");
+            assert_eq!(err.help.as_deref(), Some("indent with spaces"));
+        }
+        // A tab inside a block scalar's text is text.
+        assert_eq!(value("a: |\n  x\n  \ty\n")["a"], "x\n\ty\n");
     }
 
     #[test]

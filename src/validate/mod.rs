@@ -2,7 +2,9 @@
 //!
 //! Three passes, each reporting all it finds: YAML syntax (one position, from the parser), the
 //! JSON Schema ([`schema_errors`]: each error's instance path mapped back to the YAML key or
-//! value through the span index), then the rules the schema cannot express ([`semantic`]).
+//! value through the span index), then the rules the schema cannot express ([`semantic`]),
+//! some of which only warn: a warning goes out with a valid spec, or among the errors of an
+//! invalid one.
 //! Nothing here panics on user input and nothing here touches the filesystem.
 
 mod schema_errors;
@@ -29,12 +31,15 @@ pub struct Validated {
     pub spec: Spec,
     /// The resolved model.
     pub model: Model,
+    /// What is worth a look but does not make the spec invalid, sorted by position.
+    pub warnings: Vec<Diagnostic>,
     document: Value,
     spans: SpanIndex,
 }
 
-/// Validates a spec file's text; returns the typed spec and its model, or all its
-/// diagnostics, sorted.
+/// Validates a spec file's text; returns the typed spec, its model and its warnings, or all its
+/// diagnostics (errors and warnings together, in position order: the order a reader fixes them
+/// in), sorted.
 ///
 /// Semantic rules run even when the schema found errors: the offending nodes are pruned (so
 /// their defaults apply) and every rule that reads a pruned node is skipped, so one run shows
@@ -64,10 +69,12 @@ pub fn validate(source: &SourceFile) -> Result<Validated, Vec<Diagnostic>> {
             Ok(spec) => {
                 let model = Model::from_spec(&spec);
                 diagnostics.extend(semantic::diagnostics(&spec, &model, &pruned, &ctx));
-                if diagnostics.is_empty() {
+                if !diagnostics.iter().any(Diagnostic::is_error) {
+                    sort_and_dedup(&mut diagnostics);
                     return Ok(Validated {
                         spec,
                         model,
+                        warnings: diagnostics,
                         document: value,
                         spans,
                     });
@@ -100,14 +107,35 @@ pub(crate) fn validate_extra(
     let validator = jsonschema::validator_for(team_schema)
         .map_err(|err| anyhow::anyhow!("it is not a valid JSON Schema: {err}"))?;
     let ctx = Located::new(source, &validated.spans);
-    let empty = Value::Object(serde_json::Map::new());
-    let extra = validated.document.get("extra").unwrap_or(&empty);
+    let Some(extra) = validated.document.get("extra") else {
+        return Ok(extra_missing(source, &validator));
+    };
     let mut diagnostics: Vec<Diagnostic> = validator
         .iter_errors(extra)
         .flat_map(|e| schema_errors::schema_error(&e, &ctx, "/extra", team_schema))
         .collect();
     sort_and_dedup(&mut diagnostics);
     Ok(diagnostics)
+}
+
+/// The one diagnostic of a spec without `extra` whose team schema refuses an empty `extra`:
+/// about the document as a whole (no snippet, since its first line is not what is wrong),
+/// naming the keys the team schema requires.
+fn extra_missing(source: &SourceFile, validator: &Validator) -> Vec<Diagnostic> {
+    let empty = Value::Object(serde_json::Map::new());
+    let errors: Vec<ValidationError<'_>> = validator.iter_errors(&empty).collect();
+    if errors.is_empty() {
+        return Vec::new();
+    }
+    let required = errors
+        .iter()
+        .filter_map(|e| match e.kind() {
+            ValidationErrorKind::Required { property } => property.as_str().map(str::to_owned),
+            _ => None,
+        })
+        .collect();
+    let problem = Problem::ExtraMissing { required };
+    vec![source.diagnostic_on(1, 1, None, "", &problem)]
 }
 
 /// A serde path (`mlops.compute_clusters[0].max_nodes`) as a JSON pointer.
@@ -280,6 +308,42 @@ mod tests {
             ds[2].starts_with("8:18: `mlops.compute_clusters[0].max_nodes` must be an integer"),
             "{ds:?}"
         );
+    }
+
+    #[test]
+    fn any_version_but_1_is_named_as_such() {
+        for (version, found) in [("2", "the number `2`"), ("0", "the number `0`")] {
+            let ds = diagnostics(&format!("version: {version}\nproject:\n  name: churn\n"));
+            assert_eq!(
+                ds,
+                [format!(
+                    "1:10: `version` must be 1, the spec format this mlgen reads, found {found}"
+                )]
+            );
+        }
+    }
+
+    #[test]
+    fn warnings_go_out_with_a_valid_spec() {
+        let source = SourceFile {
+            path: "s.yaml".into(),
+            text: "version: 1\nproject:\n  name: churn\nmlops:\n  compute_instances:\n    - {name: ci-a, vm_size: Standard_ds3_v2}\n".into(),
+        };
+        let valid = validate(&source).expect("warnings only");
+        let warnings: Vec<(usize, usize, &str)> = valid
+            .warnings
+            .iter()
+            .map(|d| (d.line, d.column, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            warnings,
+            [(
+                6,
+                29,
+                "`mlops.compute_instances[0].vm_size`: Azure spells `Standard_ds3_v2` as `Standard_DS3_v2`"
+            )]
+        );
+        assert!(valid.warnings.iter().all(|d| !d.is_error()));
     }
 
     #[test]

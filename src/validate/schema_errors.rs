@@ -91,7 +91,19 @@ pub(super) fn schema_error(
             suggestion: (*pattern == rules::IPV4_CIDR.schema_pattern())
                 .then(|| instance.as_str().and_then(Cidr::suggestion))
                 .flatten(),
+            // A regular expression says little to a reader; the schema's description of the
+            // value, where it has one, says what is meant.
+            description: rules::describe_pattern(pattern)
+                .is_none()
+                .then(|| description(error, schema_root))
+                .flatten(),
         },
+        // The schema words `version` as a range of one number; say what it is.
+        ValidationErrorKind::Minimum { .. } | ValidationErrorKind::Maximum { .. }
+            if within.is_empty() && pointer == "/version" =>
+        {
+            Problem::UnsupportedVersion { found: found() }
+        }
         ValidationErrorKind::Minimum { limit } => Problem::BelowMinimum {
             at: at(),
             limit: limit.clone(),
@@ -111,6 +123,50 @@ pub(super) fn schema_error(
             limit: *limit,
         },
         ValidationErrorKind::UniqueItems => Problem::RepeatedItem { at: at() },
+        // What the built-in schema never uses but a team's `extra.schema.json` may.
+        ValidationErrorKind::ExclusiveMinimum { limit } => Problem::NotAboveMinimum {
+            at: at(),
+            limit: limit.clone(),
+            found: found(),
+        },
+        ValidationErrorKind::ExclusiveMaximum { limit } => Problem::NotBelowMaximum {
+            at: at(),
+            limit: limit.clone(),
+            found: found(),
+        },
+        ValidationErrorKind::MultipleOf { multiple_of } => Problem::NotMultiple {
+            at: at(),
+            of: *multiple_of,
+            found: found(),
+        },
+        ValidationErrorKind::MinLength { limit } => Problem::TooShort {
+            at: at(),
+            limit: *limit,
+            found: found(),
+        },
+        ValidationErrorKind::MaxLength { limit } => Problem::TooLong {
+            at: at(),
+            limit: *limit,
+            found: found(),
+        },
+        ValidationErrorKind::Format { format } => Problem::BadFormat {
+            at: at(),
+            format: format.clone(),
+            found: found(),
+        },
+        ValidationErrorKind::Constant { expected_value } => Problem::NotConstant {
+            at: at(),
+            expected: Found::of(expected_value),
+            found: found(),
+        },
+        ValidationErrorKind::MinProperties { limit } => Problem::TooFewKeys {
+            at: at(),
+            limit: *limit,
+        },
+        ValidationErrorKind::MaxProperties { limit } => Problem::TooManyKeys {
+            at: at(),
+            limit: *limit,
+        },
         _ => Problem::Schema {
             at: at(),
             detail: error.to_string(),
@@ -124,6 +180,16 @@ fn describe_plain(value: &Value) -> String {
     value
         .as_str()
         .map_or_else(|| value.to_string(), str::to_owned)
+}
+
+/// The `description` of the schema node an error's keyword sits in.
+fn description(error: &ValidationError<'_>, schema_root: &Value) -> Option<String> {
+    let schema_path = error.schema_path().as_str();
+    let parent = &schema_path[..schema_path.rfind('/')?];
+    resolve(schema_root, parent)?
+        .get("description")?
+        .as_str()
+        .map(str::to_owned)
 }
 
 /// The keys the schema allows where an unknown key was found, for "did you mean".

@@ -1,8 +1,9 @@
 //! The rules a JSON Schema cannot express, one function each: Azure regions and availability
 //! zones, Azure's naming rules for every derived name, cluster sizes and uniqueness, safe layout
 //! folders, a team template folder inside the spec's folder, networking that this version
-//! cannot render yet, a workspace no client can reach, canonical address ranges, and Azure's
-//! tag limits (tag names being case-insensitive among them).
+//! cannot render yet, a workspace no client can reach, canonical address ranges, Azure's
+//! tag limits (tag names being case-insensitive among them), and (as warnings) VM sizes
+//! missing from mlgen's table.
 //!
 //! Every rule reads the typed spec (what the user wrote, for positions) and the model (what will
 //! be rendered), and skips itself when the schema pass pruned one of its inputs, so a rule never
@@ -23,12 +24,25 @@ use crate::pointer::escape as pointer_segment;
 use crate::rules;
 use crate::spec::AzureName as _;
 use crate::spec::Spec;
+use crate::vm_sizes;
 
 /// A tag name as Azure compares it: case-insensitively, and (for people reading the spec)
 /// with the same characters however they are composed.
 fn fold_tag(name: &str) -> String {
     let composed: String = name.nfc().collect();
     composed.to_lowercase().nfc().collect()
+}
+
+/// The table's size closest to `size`, compared without the `Standard_` every size starts
+/// with (which would otherwise make far-off sizes look close).
+fn suggest_size(size: &str) -> Option<String> {
+    const PREFIX: &str = "Standard_";
+    let bare = size.strip_prefix(PREFIX).unwrap_or(size);
+    suggest(
+        bare,
+        vm_sizes::sizes().map(|s| s.strip_prefix(PREFIX).unwrap_or(s)),
+    )
+    .map(|s| format!("{PREFIX}{s}"))
 }
 
 /// Every semantic problem of a spec.
@@ -56,6 +70,7 @@ pub(super) fn diagnostics(
     check.tags(&mut out);
     check.environments(&mut out);
     check.instances(&mut out);
+    check.vm_sizes(&mut out);
     out
 }
 
@@ -483,6 +498,61 @@ impl Check<'_> {
                 };
                 out.push(self.ctx.at_value(&at, &problem));
             }
+        }
+    }
+
+    /// Every `vm_size` the spec writes (clusters, instances, environment overrides) against
+    /// the table of Azure ML sizes: warnings only, since Azure adds sizes faster than mlgen is
+    /// released.
+    fn vm_sizes(&self, out: &mut Vec<Diagnostic>) {
+        let mlops = self.spec.mlops.iter();
+        let clusters = mlops
+            .clone()
+            .flat_map(|m| m.compute_clusters.iter().flatten().enumerate())
+            .map(|(i, c)| (format!("/mlops/compute_clusters/{i}/vm_size"), &c.vm_size));
+        let instances = mlops
+            .flat_map(|m| m.compute_instances.iter().flatten().enumerate())
+            .map(|(i, c)| (format!("/mlops/compute_instances/{i}/vm_size"), &c.vm_size));
+        let overrides = self
+            .spec
+            .overrides
+            .iter()
+            .flatten()
+            .flat_map(|(env, changes)| {
+                changes
+                    .compute_clusters
+                    .iter()
+                    .flatten()
+                    .map(move |(name, c)| {
+                        (
+                            format!(
+                                "/overrides/{}/compute_clusters/{}/vm_size",
+                                pointer_segment(env),
+                                pointer_segment(name)
+                            ),
+                            &c.vm_size,
+                        )
+                    })
+            });
+        for (at, size) in clusters.chain(instances).chain(overrides) {
+            let Some(size) = size else { continue };
+            if self.pruned.touches(&at) {
+                continue;
+            }
+            let problem = match vm_sizes::lookup(size) {
+                vm_sizes::Lookup::Known => continue,
+                vm_sizes::Lookup::OtherCase(azure) => Problem::VmSizeCase {
+                    at: KeyPath::new(at.as_str()),
+                    size: size.clone(),
+                    azure: azure.to_owned(),
+                },
+                vm_sizes::Lookup::Unknown => Problem::UnknownVmSize {
+                    at: KeyPath::new(at.as_str()),
+                    size: size.clone(),
+                    suggestion: suggest_size(size),
+                },
+            };
+            out.push(self.ctx.at_value(&at, &problem));
         }
     }
 
