@@ -7,16 +7,18 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::cli::{
-    CheckArgs, Cli, ColorChoice, Command, Format, InputArgs, OutputArgs, RenderArgs, TargetArg,
-    TemplatesCommand,
+    CheckArgs, Cli, ColorChoice, Command, Format, GraphArgs, GraphFormat, InputArgs, OutputArgs,
+    RenderArgs, TargetArg, TemplatesCommand,
 };
 use crate::diff::{self, Drift};
 use crate::journal::{self, Known};
-use crate::pipeline::{RenderOptions, SpecInvalid, load_spec, render_spec, render_spec_and_keep};
+use crate::pipeline::{
+    RenderOptions, SpecInvalid, load_model, load_spec, render_spec, render_spec_and_keep,
+};
 use crate::report::{self, Style};
 use crate::spec::{Spec, Target};
 use crate::write::{self, Fault, WriteOptions};
-use crate::{init, schema, templates, timings, watchdog};
+use crate::{graph, init, schema, templates, timings, watchdog};
 
 /// Most diagnostics printed: a spec with thousands of problems has one mistake repeated, and
 /// megabytes of output help nobody (the count of the rest is printed).
@@ -205,6 +207,14 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate(input) => {
             load_spec(&input.spec, &options(&input))?;
             writeln!(stdout, "{}: valid", input.spec.display())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Graph(GraphArgs { input, format }) => {
+            let diagram = graph::Graph::from_model(&load_model(&input.spec, &options(&input))?);
+            match format {
+                GraphFormat::Mermaid => write!(stdout, "{}", diagram.mermaid())?,
+                GraphFormat::Dot => write!(stdout, "{}", diagram.dot())?,
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Schema => {

@@ -9,6 +9,7 @@ use anyhow::Context as _;
 
 use crate::diag::Diagnostic;
 use crate::load::SourceFile;
+use crate::model::Model;
 use crate::render::Renderer;
 use crate::spec::{Spec, Target};
 use crate::templates::TemplateSet;
@@ -175,14 +176,7 @@ pub(crate) fn render_spec_and_keep(
     let Validated {
         spec, mut model, ..
     } = valid;
-    if let Some(target) = options.target {
-        anyhow::ensure!(
-            model.targets.contains(&target),
-            "--target {} is not among the spec's targets",
-            target.name()
-        );
-        model.targets = vec![target];
-    }
+    restrict_targets(&mut model, options)?;
     let spec_file = spec_file_name(path);
     let renderer = {
         let _t = timings::stage("compile");
@@ -191,4 +185,25 @@ pub(crate) fn render_spec_and_keep(
     let _t = timings::stage("render");
     let tree = renderer.render(&model, &spec_file)?;
     Ok((spec, tree))
+}
+
+/// Narrows the model to `--target`, which the spec must list.
+fn restrict_targets(model: &mut Model, options: &RenderOptions) -> anyhow::Result<()> {
+    if let Some(target) = options.target {
+        anyhow::ensure!(
+            model.targets.contains(&target),
+            "--target {} is not among the spec's targets",
+            target.name()
+        );
+        model.targets = vec![target];
+    }
+    Ok(())
+}
+
+/// The resolved model of a valid spec, narrowed to `--target`: what `mlgen graph` draws.
+pub(crate) fn load_model(path: &Path, options: &RenderOptions) -> anyhow::Result<Model> {
+    let (valid, _) = load_spec(path, options)?;
+    let mut model = valid.model;
+    restrict_targets(&mut model, options)?;
+    Ok(model)
 }
