@@ -84,7 +84,7 @@ fn render_writes_the_tree_and_check_is_then_clean() {
     let (code, stdout, _) = run_on("render", &spec, &out, &[]);
     assert_eq!(code, 0);
     assert!(
-        stdout.contains("11 files") && stdout.contains("11 created"),
+        stdout.contains("13 files") && stdout.contains("13 created"),
         "{stdout}"
     );
     let rendered: BTreeMap<String, String> = mlgen::render_spec_file(&spec)
@@ -98,13 +98,13 @@ fn render_writes_the_tree_and_check_is_then_clean() {
     let (code, stdout, _) = check(&spec, &out);
     assert_eq!(code, 0);
     assert!(
-        stdout.contains("11 in sync, 0 modified, 0 missing"),
+        stdout.contains("13 in sync, 0 modified, 0 missing"),
         "{stdout}"
     );
 
     let (_, again, _) = run_on("render", &spec, &out, &[]);
     assert!(
-        again.contains("0 created, 0 updated, 11 unchanged"),
+        again.contains("0 created, 0 updated, 13 unchanged"),
         "{again}"
     );
 }
@@ -140,7 +140,7 @@ fn check_reports_edited_and_missing_files_with_diffs() {
         &format!("\n-{by_hand}\n"),
         &format!("\n+{original}\n"),
         "missing: main/dev.tfvars",
-        "9 in sync, 1 modified, 1 missing",
+        "11 in sync, 1 modified, 1 missing",
         "to update the files run: mlgen render",
     ] {
         assert!(
@@ -244,14 +244,17 @@ fn target_flag_renders_one_of_the_spec_targets() {
     let spec = example("multi-cluster");
     let (code, stdout, _) = run_on("render", &spec, dir.path(), &["--target", "bicep"]);
     assert_eq!(code, 0);
-    assert!(stdout.contains("4 files"), "{stdout}");
+    assert!(stdout.contains("5 files"), "{stdout}");
     let files: Vec<String> = generated_under(dir.path()).into_keys().collect();
+    // The README describes what was rendered; `.gitignore` lists only Terraform's files.
     assert!(
         files
             .iter()
-            .all(|p| matches!(p.rsplit('.').next(), Some("bicep" | "bicepparam"))),
+            .all(|p| p == "README.md"
+                || matches!(p.rsplit('.').next(), Some("bicep" | "bicepparam"))),
         "{files:?}"
     );
+    assert!(files.contains(&"README.md".to_owned()), "{files:?}");
 }
 
 #[test]
@@ -451,7 +454,7 @@ fn check_speaks_json_for_ci() {
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(report["in_sync"], false);
     assert_eq!(report["summary"]["missing"], 1);
-    assert_eq!(report["summary"]["in_sync"], 10);
+    assert_eq!(report["summary"]["in_sync"], 12);
     let missing: Vec<&serde_json::Value> = report["files"]
         .as_array()
         .unwrap()

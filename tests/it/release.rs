@@ -28,7 +28,10 @@ fn readme_and_changelog_name_this_version_and_its_tag() {
         "README names no tag in an install command or a pre-commit rev: {tags_named:?}"
     );
     for named in tags_named {
-        assert_eq!(named, tag, "the README names {named}; Cargo.toml's version is {version}");
+        assert_eq!(
+            named, tag,
+            "the README names {named}; Cargo.toml's version is {version}"
+        );
     }
     let changelog = read("CHANGELOG.md");
     assert!(
