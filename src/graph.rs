@@ -383,7 +383,6 @@ impl Graph {
                 }
             }
         }
-        drop(edge);
         Self { groups, edges }
     }
 
@@ -489,7 +488,7 @@ impl Graph {
     }
 }
 
-/// The network module's folder: the VNet, its subnets, the NAT gateway, the security groups
+/// The network module's folder: the virtual network, its subnets, the NAT gateway, the security groups
 /// and the private DNS zones, with the edges between them.
 fn network_group(model: &Model, edge: &mut impl FnMut(&str, &str, Option<String>, bool)) -> Group {
     let names = &model.names;

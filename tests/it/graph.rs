@@ -160,8 +160,10 @@ fn parse_mermaid(text: &str) -> Parsed {
             let (label, after) = [("[[\"", "\"]]"), ("([\"", "\"])"), ("[\"", "\"]")]
                 .iter()
                 .find(|(o, _)| shape.starts_with(o))
-                .map(|(o, c)| quoted(shape, o, c))
-                .unwrap_or_else(|| panic!("unknown shape {line:?}"));
+                .map_or_else(
+                    || panic!("unknown shape {line:?}"),
+                    |(o, c)| quoted(shape, o, c),
+                );
             assert!(after.is_empty(), "{line}");
             let lines = label.split("<br/>").map(mermaid_decode).collect();
             assert!(
@@ -310,8 +312,7 @@ fn referenced_node(expr: &str) -> &'static str {
     REFERENCES
         .iter()
         .find(|(address, _)| expr.contains(address))
-        .map(|(_, node)| *node)
-        .unwrap_or_else(|| panic!("no graph node for {expr}"))
+        .map_or_else(|| panic!("no graph node for {expr}"), |(_, node)| *node)
 }
 
 /// Checks the diagram against every resource block of the rendered Terraform.
