@@ -76,6 +76,10 @@ pub struct Graph {
     pub edges: Vec<Edge>,
 }
 
+/// Most compute clusters (and, separately, instances) drawn one node each; more are drawn as
+/// one node with their count.
+pub const MAX_LISTED_COMPUTE: usize = 12;
+
 /// Ids of the module nodes.
 const MAIN: &str = "mod_main";
 const SHARED: &str = "mod_shared";
@@ -223,21 +227,48 @@ impl Graph {
                 &["Managed identity (compute)", &names.compute_identity],
             ),
         ];
-        for (i, c) in model.compute_clusters.iter().enumerate() {
-            let size = format!("{}, {}-{} nodes", c.vm_size, c.min_nodes, c.max_nodes);
+        // Each cluster and instance is a node, up to a point: Mermaid refuses diagrams over
+        // 50 000 characters or 500 edges, so beyond that they are one node each.
+        let mut compute = Vec::new();
+        if model.compute_clusters.len() > MAX_LISTED_COMPUTE {
+            let count = format!("{} clusters", model.compute_clusters.len());
             mlops_nodes.push(node(
-                &format!("cc_{i}"),
+                "cc_all",
                 Shape::Resource,
-                &["Compute cluster", &c.name, &size],
+                &["Compute clusters", &count],
             ));
-        }
-        for (i, c) in model.compute_instances.iter().enumerate() {
-            // The assigned user's object ID is not shown: it identifies a person.
-            let mut lines = vec!["Compute instance", &c.name, &c.vm_size];
-            if c.assigned_user.is_some() {
-                lines.push("assigned to one user");
+            compute.push("cc_all".to_owned());
+        } else {
+            for (i, c) in model.compute_clusters.iter().enumerate() {
+                let size = format!("{}, {}-{} nodes", c.vm_size, c.min_nodes, c.max_nodes);
+                let id = format!("cc_{i}");
+                mlops_nodes.push(node(
+                    &id,
+                    Shape::Resource,
+                    &["Compute cluster", &c.name, &size],
+                ));
+                compute.push(id);
             }
-            mlops_nodes.push(node(&format!("ci_{i}"), Shape::Resource, &lines));
+        }
+        if model.compute_instances.len() > MAX_LISTED_COMPUTE {
+            let count = format!("{} instances", model.compute_instances.len());
+            mlops_nodes.push(node(
+                "ci_all",
+                Shape::Resource,
+                &["Compute instances", &count],
+            ));
+            compute.push("ci_all".to_owned());
+        } else {
+            for (i, c) in model.compute_instances.iter().enumerate() {
+                // The assigned user's object ID is not shown: it identifies a person.
+                let mut lines = vec!["Compute instance", &c.name, &c.vm_size];
+                if c.assigned_user.is_some() {
+                    lines.push("assigned to one user");
+                }
+                let id = format!("ci_{i}");
+                mlops_nodes.push(node(&id, Shape::Resource, &lines));
+                compute.push(id);
+            }
         }
         if private {
             for pe in catalog::PRIVATE_ENDPOINTS {
@@ -332,20 +363,11 @@ impl Graph {
         ] {
             edge("mlw", to, Some(what.into()), false);
         }
-        for (i, _) in model.compute_clusters.iter().enumerate() {
-            let id = format!("cc_{i}");
-            edge(&id, "mlw", None, false);
-            edge(&id, "id_compute", Some("identity".into()), false);
+        for id in &compute {
+            edge(id, "mlw", None, false);
+            edge(id, "id_compute", Some("identity".into()), false);
             if private {
-                edge(&id, "snet_training", Some("runs in".into()), false);
-            }
-        }
-        for (i, _) in model.compute_instances.iter().enumerate() {
-            let id = format!("ci_{i}");
-            edge(&id, "mlw", None, false);
-            edge(&id, "id_compute", Some("identity".into()), false);
-            if private {
-                edge(&id, "snet_training", Some("runs in".into()), false);
+                edge(id, "snet_training", Some("runs in".into()), false);
             }
         }
 
