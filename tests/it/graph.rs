@@ -872,9 +872,10 @@ fn spec_values_cannot_inject_markdown_into_the_readme() {
 fn many_clusters_are_drawn_as_one_node() {
     let limit = mlgen::graph::MAX_LISTED_COMPUTE;
     for (count, nodes) in [(limit, limit), (limit + 1, 1), (400, 1)] {
-        let clusters: String = (0..count)
+        let clusters: Vec<String> = (0..count)
             .map(|i| format!("    - {{name: cluster-{i}}}\n"))
             .collect();
+        let clusters = clusters.concat();
         let yaml = format!(
             "version: 1\nproject: {{name: churn}}\nnetwork: {{private_endpoints: true}}\nmlops:\n  compute_clusters:\n{clusters}"
         );
