@@ -5,6 +5,9 @@
 //! where role is `shared`, `mlops` or `main`; any other `<target>/<path>.tera` becomes `<path>`
 //! relative to the output root. `[environment]` in a file name is replaced by the environment.
 //! Templates whose file name starts with `_` are partials (included, never written).
+//! `common/<path>.tera` templates (the README) are rendered once whatever the targets, after
+//! the others, which they describe: they see the model and `docs` (see `docs.rs`), no target's
+//! context.
 //!
 //! Every template renders in the `sandbox` module: no access to the host, no recursion, bounded
 //! output, and no output path that is hidden or leaves the output directory.
