@@ -9,16 +9,18 @@ use std::process::ExitCode;
 use clap::CommandFactory as _;
 
 use crate::cli::{
-    CheckArgs, Cli, ColorChoice, Command, Format, InputArgs, OutputArgs, RenderArgs, TargetArg,
-    TemplatesCommand, ValidateArgs,
+    CheckArgs, Cli, ColorChoice, Command, Format, GraphArgs, GraphFormat, InputArgs, OutputArgs,
+    RenderArgs, TargetArg, TemplatesCommand, ValidateArgs,
 };
 use crate::diff::{self, Drift, FileState};
 use crate::journal::{self, Known};
-use crate::pipeline::{RenderOptions, SpecInvalid, load_spec, render_spec, render_spec_and_keep};
+use crate::pipeline::{
+    RenderOptions, SpecInvalid, load_model, load_spec, render_spec, render_spec_and_keep,
+};
 use crate::report::{self, Style};
 use crate::spec::{Spec, Target};
 use crate::write::{self, Fault, WriteOptions};
-use crate::{annotations, init, schema, templates, timings, watchdog};
+use crate::{annotations, graph, init, schema, templates, timings, watchdog};
 
 /// Most diagnostics printed: a spec with thousands of problems has one mistake repeated, and
 /// megabytes of output help nobody (the count of the rest is printed).
@@ -398,6 +400,14 @@ fn execute(cli: Cli, reporting: Reporting) -> anyhow::Result<ExitCode> {
                         writeln!(stdout, "{}: valid", input.spec.display())?;
                     }
                 }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Graph(GraphArgs { input, format }) => {
+            let diagram = graph::Graph::from_model(&load_model(&input.spec, &options(&input))?);
+            match format {
+                GraphFormat::Mermaid => write!(stdout, "{}", diagram.mermaid())?,
+                GraphFormat::Dot => write!(stdout, "{}", diagram.dot())?,
             }
             Ok(ExitCode::SUCCESS)
         }

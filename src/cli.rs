@@ -87,6 +87,28 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print the architecture diagram of the spec (the one in the generated README.md): every
+    /// resource by module folder, and how the modules are wired.
+    Graph(GraphArgs),
+}
+
+/// `graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+    /// mermaid: a Mermaid flowchart (exactly the README's diagram); dot: Graphviz.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+}
+
+/// `--format` values of `graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[allow(missing_docs)]
+pub enum GraphFormat {
+    Mermaid,
+    Dot,
 }
 
 /// `mlgen templates …`.

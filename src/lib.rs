@@ -35,6 +35,7 @@ mod cidr;
 pub mod cli;
 mod diag;
 mod diff;
+pub mod graph;
 mod init;
 mod journal;
 mod layout;

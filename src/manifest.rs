@@ -103,14 +103,20 @@ impl Manifest {
     }
 }
 
-/// A `/`-separated relative path without `..`, empty or hidden parts, or backslashes.
+/// Hidden files mlgen may write: only the output root's `.gitignore`, which keeps Terraform's
+/// local files (state, plans, provider downloads) out of version control.
+pub(crate) const VISIBLE_DOTFILES: &[&str] = &[".gitignore"];
+
+/// A `/`-separated relative path without `..`, empty or hidden parts, or backslashes (hidden
+/// parts other than [`VISIBLE_DOTFILES`]).
 pub(crate) fn is_safe_relative(path: &str) -> bool {
-    !path.is_empty()
-        && !path.contains('\\')
-        && !path.contains(':')
-        && path
-            .split('/')
-            .all(|part| !part.is_empty() && part != "." && part != ".." && !part.starts_with('.'))
+    VISIBLE_DOTFILES.contains(&path)
+        || (!path.is_empty()
+            && !path.contains('\\')
+            && !path.contains(':')
+            && path.split('/').all(|part| {
+                !part.is_empty() && part != "." && part != ".." && !part.starts_with('.')
+            }))
 }
 
 /// Lower-case hex SHA-256 of `bytes`.
@@ -164,5 +170,22 @@ mod tests {
                 .to_string()
                 .contains("not a manifest")
         );
+    }
+
+    #[test]
+    fn only_the_root_gitignore_may_be_hidden() {
+        for safe in ["main/main.tf", ".gitignore", "README.md"] {
+            assert!(is_safe_relative(safe), "{safe}");
+        }
+        for unsafe_path in [
+            "main/.gitignore",
+            ".gitignore/x",
+            ".git/config",
+            ".mlgen/manifest.json",
+            "../x",
+            "",
+        ] {
+            assert!(!is_safe_relative(unsafe_path), "{unsafe_path}");
+        }
     }
 }

@@ -9,6 +9,7 @@ use anyhow::Context as _;
 
 use crate::diag::{Diagnostic, sort_and_dedup};
 use crate::load::SourceFile;
+use crate::model::Model;
 use crate::render::Renderer;
 use crate::spec::{Spec, Target};
 use crate::templates::TemplateSet;
@@ -204,9 +205,7 @@ pub(crate) fn render_spec_and_keep(
         warnings,
         ..
     } = valid;
-    if let Some(target) = options.target {
-        model.targets = vec![target];
-    }
+    restrict_targets(&mut model, options);
     let spec_file = spec_file_name(path);
     let renderer = {
         let _t = timings::stage("compile");
@@ -215,4 +214,19 @@ pub(crate) fn render_spec_and_keep(
     let _t = timings::stage("render");
     let tree = renderer.render(&model, &spec_file)?;
     Ok((spec, tree, warnings))
+}
+
+/// Narrows the model to `--target` (which `load_spec` made sure the spec lists).
+fn restrict_targets(model: &mut Model, options: &RenderOptions) {
+    if let Some(target) = options.target {
+        model.targets = vec![target];
+    }
+}
+
+/// The resolved model of a valid spec, narrowed to `--target`: what `mlgen graph` draws.
+pub(crate) fn load_model(path: &Path, options: &RenderOptions) -> anyhow::Result<Model> {
+    let (valid, _) = load_spec(path, options)?;
+    let mut model = valid.model;
+    restrict_targets(&mut model, options);
+    Ok(model)
 }

@@ -428,8 +428,11 @@ mod tests {
             help: Some("use lowercase".into()),
             source_line: None,
         };
-        let value: serde_json::Value =
-            serde_json::from_str(&validation_json(Path::new("s.yaml"), &[d.clone()])).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&validation_json(
+            Path::new("s.yaml"),
+            std::slice::from_ref(&d),
+        ))
+        .unwrap();
         assert_eq!(
             value,
             json!({"spec": "s.yaml", "valid": false, "diagnostics": [{"severity": "error",

@@ -68,6 +68,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/bicep/shared/main.bicep.tera"),
     ),
     (
+        "common/README.md.tera",
+        include_str!("../templates/common/README.md.tera"),
+    ),
+    (
+        "terraform/.gitignore.tera",
+        include_str!("../templates/terraform/.gitignore.tera"),
+    ),
+    (
         "terraform/_common_variables.tera",
         include_str!("../templates/terraform/_common_variables.tera"),
     ),

@@ -5,6 +5,9 @@
 //! where role is `shared`, `mlops` or `main`; any other `<target>/<path>.tera` becomes `<path>`
 //! relative to the output root. `[environment]` in a file name is replaced by the environment.
 //! Templates whose file name starts with `_` are partials (included, never written).
+//! `common/<path>.tera` templates (the README) are rendered once whatever the targets, after
+//! the others, which they describe: they see the model and `docs` (see `docs.rs`), no target's
+//! context.
 //!
 //! Every template renders in the `sandbox` module: no access to the host, no recursion, bounded
 //! output, and no output path that is hidden or leaves the output directory.
@@ -12,7 +15,9 @@
 mod args;
 mod bicep;
 mod blocks;
+mod docs;
 mod format;
+mod markdown;
 mod sandbox;
 mod target_context;
 mod terraform;
@@ -90,6 +95,7 @@ impl Renderer {
         sandbox::register(&mut tera);
         terraform::register_filters(&mut tera);
         bicep::register_filters(&mut tera);
+        markdown::register_filters(&mut tera);
         for (name, t) in selected.iter().copied() {
             if let Err(offset) = sandbox::nesting_within_limit(&t.source) {
                 let line = t.source[..offset].matches('\n').count() + 1;
@@ -230,17 +236,7 @@ impl Renderer {
     }
 
     fn render_here(&self, model: &Model, spec_file: &str) -> Result<Tree, TemplateError> {
-        let mut context = Context::from_serialize(model).map_err(context_error)?;
-        // The file name goes into a comment line of every file; a newline in it would end the
-        // comment and let the name inject code.
-        context.insert("spec_file", &sandbox::printable(spec_file));
-        // The catalog as it is, for team templates; the built-ins read each target's joins.
-        context.insert("catalog", &crate::catalog::catalog());
-        context.insert("rules", &crate::rules::views());
-        context.insert("arm_guid_namespace", crate::naming::ARM_GUID_NAMESPACE);
-        context.insert("names_suffix_length", &crate::naming::SUFFIX_LENGTH);
-        // Templates that are not per-environment see the base environment.
-        use_base(&mut context, model);
+        let mut context = base_context(model, spec_file)?;
         let mut tree = Tree::default();
         let mut budget = sandbox::MAX_RUN_BYTES;
         for target in &model.targets {
@@ -250,45 +246,63 @@ impl Renderer {
             };
             target_context::insert(&mut context, model, spelling);
             let prefix = format!("{}/", target.name());
-            for output in self.outputs.iter().filter(|o| o.name.starts_with(&prefix)) {
-                let mut emit = |text: String, env_name: &str| -> Result<(), TemplateError> {
-                    // A template that renders to nothing writes no file (e.g. a backend file
-                    // for a spec without a backend).
-                    if text.trim().is_empty() {
-                        return Ok(());
-                    }
-                    let path = output_path(&output.name[prefix.len()..], model, env_name);
-                    if let Err(problem) = check_output(&path) {
-                        return Err(TemplateError {
-                            template: output.described.clone(),
-                            message: format!("would write {path:?}: {problem}"),
-                        });
-                    }
-                    let text = post_process(&path, &text);
-                    tree.insert_from(path, text, output.origin.clone())
-                        .map_err(|path| TemplateError {
-                            template: output.described.clone(),
-                            message: format!("another template already produces {path}"),
-                        })
-                };
-                if !output.name.contains(ENVIRONMENT_PLACEHOLDER) {
-                    let text = self.render_one(output, &context, &mut budget)?;
-                    emit(text, &model.project.environment)?;
-                    continue;
-                }
-                // `[environment]` templates are rendered once per environment, with that
-                // environment's names, tags, clusters and network in place of the base ones.
-                // The context is changed in place and put back afterwards: copying it for each
-                // environment would copy every environment's clusters each time (quadratic).
-                for env in &model.environments {
-                    use_environment(&mut context, model, env)?;
-                    let text = self.render_one(output, &context, &mut budget)?;
-                    emit(text, &env.name)?;
-                }
-                use_base(&mut context, model);
-            }
+            self.render_outputs(&prefix, &mut context, model, &mut tree, &mut budget)?;
         }
+        // The target-independent files (the README) come last, since they describe the
+        // others, and see no target's context.
+        let mut context = base_context(model, spec_file)?;
+        context.insert("docs", &docs::docs(model, &tree));
+        self.render_outputs(COMMON_PREFIX, &mut context, model, &mut tree, &mut budget)?;
         Ok(tree)
+    }
+
+    /// Renders every output template whose name starts with `prefix` into `tree`.
+    fn render_outputs(
+        &self,
+        prefix: &str,
+        context: &mut Context,
+        model: &Model,
+        tree: &mut Tree,
+        budget: &mut usize,
+    ) -> Result<(), TemplateError> {
+        for output in self.outputs.iter().filter(|o| o.name.starts_with(prefix)) {
+            let mut emit = |text: String, env_name: &str| -> Result<(), TemplateError> {
+                // A template that renders to nothing writes no file (e.g. a backend file
+                // for a spec without a backend).
+                if text.trim().is_empty() {
+                    return Ok(());
+                }
+                let path = output_path(&output.name[prefix.len()..], model, env_name);
+                if let Err(problem) = check_output(&path) {
+                    return Err(TemplateError {
+                        template: output.described.clone(),
+                        message: format!("would write {path:?}: {problem}"),
+                    });
+                }
+                let text = post_process(&path, &text);
+                tree.insert_from(path, text, output.origin.clone())
+                    .map_err(|path| TemplateError {
+                        template: output.described.clone(),
+                        message: format!("another template already produces {path}"),
+                    })
+            };
+            if !output.name.contains(ENVIRONMENT_PLACEHOLDER) {
+                let text = self.render_one(output, context, budget)?;
+                emit(text, &model.project.environment)?;
+                continue;
+            }
+            // `[environment]` templates are rendered once per environment, with that
+            // environment's names, tags, clusters and network in place of the base ones.
+            // The context is changed in place and put back afterwards: copying it for each
+            // environment would copy every environment's clusters each time (quadratic).
+            for env in &model.environments {
+                use_environment(context, model, env)?;
+                let text = self.render_one(output, context, budget)?;
+                emit(text, &env.name)?;
+            }
+            use_base(context, model);
+        }
+        Ok(())
     }
 
     /// One output template, within the size limits: at most [`sandbox::MAX_FILE_BYTES`], and
@@ -362,6 +376,25 @@ fn describe(name: &str, layer: &Layer) -> String {
     }
 }
 
+/// The folder of the templates rendered once whatever the targets (the README).
+const COMMON_PREFIX: &str = "common/";
+
+/// The model and what every template sees besides it, with the base environment in place.
+fn base_context(model: &Model, spec_file: &str) -> Result<Context, TemplateError> {
+    let mut context = Context::from_serialize(model).map_err(context_error)?;
+    // The file name goes into a comment line of every file; a newline in it would end the
+    // comment and let the name inject code.
+    context.insert("spec_file", &sandbox::printable(spec_file));
+    // The catalog as it is, for team templates; the built-ins read each target's joins.
+    context.insert("catalog", &crate::catalog::catalog());
+    context.insert("rules", &crate::rules::views());
+    context.insert("arm_guid_namespace", crate::naming::ARM_GUID_NAMESPACE);
+    context.insert("names_suffix_length", &crate::naming::SUFFIX_LENGTH);
+    // Templates that are not per-environment see the base environment.
+    use_base(&mut context, model);
+    Ok(context)
+}
+
 /// The file-name placeholder of per-environment templates.
 const ENVIRONMENT_PLACEHOLDER: &str = "[environment]";
 
@@ -416,8 +449,9 @@ fn locate(message: &str, source: &str, quote: char) -> Option<usize> {
 
 /// A relative path that stays inside the output directory and is not hidden: no `..`, no
 /// absolute path, no drive, no backslash, no empty part, and no part starting with `.` (which
-/// would let a template write `.git/config` or mlgen's own `.mlgen/` manifest). Layout folders
-/// are validated already (rule `layout-escape`); this guards the file names templates add.
+/// would let a template write `.git/config` or mlgen's own `.mlgen/` manifest), except the
+/// output root's `.gitignore` ([`crate::manifest::VISIBLE_DOTFILES`]). Layout folders are
+/// validated already (rule `layout-escape`); this guards the file names templates add.
 fn check_output(path: &str) -> Result<(), &'static str> {
     if path.is_empty() || path.starts_with('/') || path.contains(['\\', ':']) {
         return Err("outside the output directory");
@@ -426,7 +460,7 @@ fn check_output(path: &str) -> Result<(), &'static str> {
         if part.is_empty() || part == "." || part == ".." {
             return Err("outside the output directory");
         }
-        if part.starts_with('.') {
+        if part.starts_with('.') && !crate::manifest::VISIBLE_DOTFILES.contains(&path) {
             return Err("templates may not write hidden files or folders");
         }
     }
@@ -500,7 +534,13 @@ mod tests {
 
     #[test]
     fn output_paths_stay_inside_the_output_directory_and_visible() {
-        for good in ["main/main.tf", "main.tf", "a/b/c.bicep", "a/b.c.d"] {
+        for good in [
+            "main/main.tf",
+            "main.tf",
+            "a/b/c.bicep",
+            "a/b.c.d",
+            ".gitignore",
+        ] {
             assert_eq!(check_output(good), Ok(()), "{good}");
         }
         for bad in [
@@ -525,6 +565,8 @@ mod tests {
             "main/.mlgen/manifest.json",
             "main/.env",
             ".tf",
+            "main/.gitignore",
+            ".gitignore/x",
         ] {
             assert_eq!(
                 check_output(hidden),

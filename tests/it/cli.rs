@@ -90,7 +90,7 @@ fn render_writes_the_tree_and_check_is_then_clean() {
     let (code, stdout, _) = run_on("render", &spec, &out, &[]);
     assert_eq!(code, 0);
     assert!(
-        stdout.contains("11 files") && stdout.contains("11 created"),
+        stdout.contains("13 files") && stdout.contains("13 created"),
         "{stdout}"
     );
     let rendered: BTreeMap<String, String> = mlgen::render_spec_file(&spec)
@@ -104,13 +104,13 @@ fn render_writes_the_tree_and_check_is_then_clean() {
     let (code, stdout, _) = check(&spec, &out);
     assert_eq!(code, 0);
     assert!(
-        stdout.contains("11 in sync, 0 modified, 0 missing"),
+        stdout.contains("13 in sync, 0 modified, 0 missing"),
         "{stdout}"
     );
 
     let (_, again, _) = run_on("render", &spec, &out, &[]);
     assert!(
-        again.contains("0 created, 0 updated, 11 unchanged"),
+        again.contains("0 created, 0 updated, 13 unchanged"),
         "{again}"
     );
 }
@@ -149,7 +149,7 @@ fn check_reports_edited_and_missing_files_with_diffs() {
         &format!("\n-{by_hand}\n"),
         &format!("\n+{original}\n"),
         &format!("missing: {}", shown(dir.path(), "main/dev.tfvars")),
-        "9 in sync, 1 modified, 1 missing",
+        "11 in sync, 1 modified, 1 missing",
         "to update the files run: mlgen render",
     ] {
         assert!(
@@ -261,14 +261,17 @@ fn target_flag_renders_one_of_the_spec_targets() {
     let spec = example("multi-cluster");
     let (code, stdout, _) = run_on("render", &spec, dir.path(), &["--target", "bicep"]);
     assert_eq!(code, 0);
-    assert!(stdout.contains("4 files"), "{stdout}");
+    assert!(stdout.contains("5 files"), "{stdout}");
     let files: Vec<String> = generated_under(dir.path()).into_keys().collect();
+    // The README describes what was rendered; `.gitignore` lists only Terraform's files.
     assert!(
         files
             .iter()
-            .all(|p| matches!(p.rsplit('.').next(), Some("bicep" | "bicepparam"))),
+            .all(|p| p == "README.md"
+                || matches!(p.rsplit('.').next(), Some("bicep" | "bicepparam"))),
         "{files:?}"
     );
+    assert!(files.contains(&"README.md".to_owned()), "{files:?}");
 }
 
 #[test]
@@ -498,7 +501,7 @@ fn check_speaks_json_for_ci() {
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(report["in_sync"], false);
     assert_eq!(report["summary"]["missing"], 1);
-    assert_eq!(report["summary"]["in_sync"], 10);
+    assert_eq!(report["summary"]["in_sync"], 12);
     let missing: Vec<&serde_json::Value> = report["files"]
         .as_array()
         .unwrap()
@@ -1156,13 +1159,21 @@ fn github_annotations_for_spec_problems_and_drift() {
     assert_eq!(
         stdout,
         format!(
-            "infra/main/dev.tfvars\ninfra/main/prod.tfvars\ninfra/main/variables.tf\n\
+            "infra/README.md\ninfra/main/dev.tfvars\ninfra/main/prod.tfvars\ninfra/main/variables.tf\n\
+             ::error file=infra/README.md,line={},title=mlgen%3A modified::\
+             infra/README.md differs from what mlgen.yaml renders. {fix}\n\
              ::error file=infra/main/dev.tfvars,title=mlgen%3A orphaned::infra/main/dev.tfvars \
              was generated earlier and is no longer rendered from mlgen.yaml. {fix}\n\
              ::error file=infra/main/prod.tfvars,line=1,title=mlgen%3A missing::\
              infra/main/prod.tfvars is rendered from mlgen.yaml but missing on disk. {fix}\n\
              ::error file=infra/main/variables.tf,line={},title=mlgen%3A modified::\
              infra/main/variables.tf differs from what mlgen.yaml renders. {fix}\n",
+            first_difference(
+                &fs::read_to_string(dir.path().join("infra/README.md")).unwrap(),
+                common::render_yaml(&format!("{CHURN}  environment: prod\n"))
+                    .get("README.md")
+                    .unwrap()
+            ),
             first_difference(
                 &fs::read_to_string(dir.path().join("infra/main/variables.tf")).unwrap(),
                 common::render_yaml(&format!("{CHURN}  environment: prod\n"))
@@ -1326,9 +1337,8 @@ fn paths_are_relative_to_the_current_directory() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["state"] == "modified")
+        .find(|f| f["state"] == "modified" && f["path"] == "main/dev.tfvars")
         .unwrap();
-    assert_eq!(file["path"], "main/dev.tfvars");
     assert_eq!(file["file"], "infra/main/dev.tfvars");
     assert_eq!(report["out"], "infra");
 }

@@ -80,7 +80,7 @@ fn warnings_print_but_never_fail() {
             format!("{file}:4:13: `project.location`: `westeurop` is not an Azure region mlgen knows").as_str(),
             format!("{file}:8:16: warning: `mlops.compute_clusters[0].vm_size`: `Standard_DS3_v3` is not an Azure Machine Learning VM size mlgen knows").as_str(),
             format!("{file}:9:20: `mlops.compute_clusters[0].vm_priority` must be one of dedicated, low_priority, found `spot`").as_str(),
-            format!("error: 2 problems in {file}, and 1 warning; nothing was written").as_str(),
+            format!("error: 2 problems in {file}, and 1 warning").as_str(),
         ]
     );
 }

@@ -10,6 +10,7 @@ mod azure;
 mod blocks;
 mod cli;
 mod examples;
+mod graph;
 mod invalid;
 mod parity;
 mod properties;
