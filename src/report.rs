@@ -84,9 +84,20 @@ pub(crate) fn drift_text(drift: &Drift, out: &Path, style: Style, verbose: bool)
         let note = note(file.state);
         text.push_str(&style.paint(FILE, &format!("{}: {shown}{note}", file.state.label())));
         text.push('\n');
-        for line in file.diff.lines() {
+        for (index, line) in file.diff.lines().enumerate() {
+            // The first two lines are the `---`/`+++` header, which names the file relative to
+            // `-o`; shown like every other path, relative to the current directory. Later lines
+            // starting with `---` are content (a removed `-- …` line).
+            if index < 2 && (line.starts_with("--- ") || line.starts_with("+++ ")) {
+                let header = ["--- ", "+++ "].iter().find_map(|mark| {
+                    let rest = line.strip_prefix(mark)?.strip_prefix(file.path.as_str())?;
+                    Some(format!("{mark}{shown}{rest}"))
+                });
+                text.push_str(&style.paint(PATHS, header.as_deref().unwrap_or(line)));
+                text.push('\n');
+                continue;
+            }
             let painted = match line.as_bytes().first() {
-                _ if line.starts_with("---") || line.starts_with("+++") => style.paint(PATHS, line),
                 Some(b'@') => style.paint(HUNK, line),
                 Some(b'-') => style.paint(REMOVED, line),
                 Some(b'+') => style.paint(ADDED, line),
@@ -310,6 +321,28 @@ mod tests {
                 },
             ],
         }
+    }
+
+    #[test]
+    fn diff_headers_name_the_file_as_the_user_reaches_it() {
+        let drift = Drift {
+            files: vec![FileDrift {
+                path: "main/x.tf".into(),
+                state: FileState::Modified {
+                    by_hand: false,
+                    never_written: false,
+                },
+                diff: "--- main/x.tf (on disk)\n+++ main/x.tf (rendered from spec)\n@@ -1 +1 @@\n\
+                       --- main/x.tf (on disk)\n+b\n"
+                    .into(),
+            }],
+        };
+        assert_eq!(
+            drift_text(&drift, Path::new("infra"), Style { color: false }, false),
+            "modified: infra/main/x.tf\n--- infra/main/x.tf (on disk)\n\
+             +++ infra/main/x.tf (rendered from spec)\n@@ -1 +1 @@\n--- main/x.tf (on disk)\n+b\n",
+            "only the header is rewritten: a removed line reading `-- main/x.tf …` is content"
+        );
     }
 
     #[test]

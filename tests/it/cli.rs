@@ -144,8 +144,14 @@ fn check_reports_edited_and_missing_files_with_diffs() {
             "modified: {}",
             shown(dir.path(), "infrastructure/shared/main.tf")
         ),
-        "--- infrastructure/shared/main.tf (on disk)",
-        "+++ infrastructure/shared/main.tf (rendered from spec)",
+        &format!(
+            "--- {} (on disk)",
+            shown(dir.path(), "infrastructure/shared/main.tf")
+        ),
+        &format!(
+            "+++ {} (rendered from spec)",
+            shown(dir.path(), "infrastructure/shared/main.tf")
+        ),
         &format!("\n-{by_hand}\n"),
         &format!("\n+{original}\n"),
         &format!("missing: {}", shown(dir.path(), "main/dev.tfvars")),
@@ -373,7 +379,13 @@ fn check_reports_an_orphan_after_the_environment_changes() {
         )),
         "{stdout}"
     );
-    assert!(stdout.contains("--- main/dev.tfvars (on disk)"), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "--- {} (on disk)",
+            shown(dir.path(), "main/dev.tfvars")
+        )),
+        "{stdout}"
+    );
     assert!(
         stdout.contains(&format!(
             "missing: {}",

@@ -719,8 +719,8 @@ fn the_readme_and_gitignore_are_checked_like_every_generated_file() {
             shown("README.md")
         )
         .as_str(),
-        "--- README.md (on disk)",
-        "+++ README.md (rendered from spec)",
+        format!("--- {} (on disk)", shown("README.md")).as_str(),
+        format!("+++ {} (rendered from spec)", shown("README.md")).as_str(),
         "\n-terraform init\n",
         "\n+terraform -chdir=main init\n",
         format!("missing: {}", shown(".gitignore")).as_str(),
