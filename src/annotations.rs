@@ -26,18 +26,8 @@ fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// `::error file=…,line=…,col=…,title=…::message`; `line` and `col` only when known.
-fn error(
-    file: &str,
-    line: Option<usize>,
-    col: Option<usize>,
-    title: &str,
-    message: &str,
-) -> String {
-    command("error", file, line, col, title, message)
-}
-
-/// `::{level} file=…,line=…,col=…,title=…::message` (`level` is `error` or `warning`).
+/// `::{level} file=…,line=…,col=…,title=…::message` (`level` is `error` or `warning`);
+/// `line` and `col` only when known.
 fn command(
     level: &str,
     file: &str,
@@ -103,7 +93,8 @@ pub(crate) fn drift(file: &FileDrift, out: &Path, spec: &Path, fix: &str) -> Str
         }
         FileState::InSync => format!("{shown} is in sync"),
     };
-    error(
+    command(
+        "error",
         &shown,
         report::first_changed_line(&file.diff),
         None,

@@ -14,7 +14,7 @@ fn invalid(name: &str) -> PathBuf {
         .join(format!("{name}.yaml"))
 }
 
-use common::{example, render_with_env, run, run_env, run_in, run_on};
+use common::{example, render_with_env, run, run_env, run_in, run_in_env, run_on};
 
 /// Every file under `dir` (relative path → content), including mlgen's `.mlgen/` folder.
 fn files_under(dir: &Path) -> BTreeMap<String, String> {
@@ -855,24 +855,6 @@ fn only_the_requested_targets_templates_are_compiled() {
     assert!(stderr.contains("bicep/main/broken.bicep.tera"), "{stderr}");
     let (code, _, stderr) = run_on("check", &spec, &out, &["--target", "terraform"]);
     assert_eq!(code, 0, "{stderr}");
-}
-
-/// Runs `mlgen ARGS…` in `cwd` with extra environment variables; (exit code, stdout, stderr).
-fn run_in_env(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let output = assert_cmd::Command::cargo_bin("mlgen")
-        .unwrap()
-        .current_dir(cwd)
-        .args(args)
-        .env_remove("GITHUB_ACTIONS")
-        .envs(env.iter().copied())
-        .output()
-        .unwrap();
-    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        text(output.stdout),
-        text(output.stderr),
-    )
 }
 
 /// A repository folder holding `mlgen.yaml` (CHURN), not yet rendered.

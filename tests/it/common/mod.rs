@@ -44,22 +44,42 @@ pub fn snapshot_settings(suffix: &str, input: &Path) -> insta::Settings {
     settings
 }
 
-/// Runs `mlgen ARGS…` in `cwd`; returns (exit code, stdout, stderr).
-pub fn run_in<S: AsRef<OsStr>>(cwd: &Path, args: &[S]) -> (i32, String, String) {
-    let output = assert_cmd::Command::cargo_bin("mlgen")
+/// Runs `mlgen ARGS…` in `cwd` with extra environment variables, as outside GitHub Actions
+/// even there (annotations are tested on purpose, by setting `GITHUB_ACTIONS` in `env`).
+fn output_of<S: AsRef<OsStr>>(
+    cwd: &Path,
+    args: &[S],
+    env: &[(&str, &str)],
+) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("mlgen")
         .unwrap()
         .current_dir(cwd)
         .args(args)
-        // Run as outside GitHub Actions even there: annotations are tested on purpose.
         .env_remove("GITHUB_ACTIONS")
+        .envs(env.iter().copied())
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// Runs `mlgen ARGS…` in `cwd` with extra environment variables; returns (exit code, stdout,
+/// stderr).
+pub fn run_in_env<S: AsRef<OsStr>>(
+    cwd: &Path,
+    args: &[S],
+    env: &[(&str, &str)],
+) -> (i32, String, String) {
+    let output = output_of(cwd, args, env);
     let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
     (
         output.status.code().unwrap_or(-1),
         text(output.stdout),
         text(output.stderr),
     )
+}
+
+/// Runs `mlgen ARGS…` in `cwd`; returns (exit code, stdout, stderr).
+pub fn run_in<S: AsRef<OsStr>>(cwd: &Path, args: &[S]) -> (i32, String, String) {
+    run_in_env(cwd, args, &[])
 }
 
 /// The spec of the example called `name`.
@@ -87,14 +107,7 @@ pub fn run_on(command: &str, spec: &Path, out: &Path, extra: &[&str]) -> (i32, S
 /// Runs `mlgen ARGS…` in the crate root with extra environment variables; returns (exit code,
 /// `None` when killed by a signal; stdout; stderr).
 pub fn run_env<S: AsRef<OsStr>>(args: &[S], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
-    let output = assert_cmd::Command::cargo_bin("mlgen")
-        .unwrap()
-        .current_dir(root())
-        .args(args)
-        .env_remove("GITHUB_ACTIONS")
-        .envs(env.iter().copied())
-        .output()
-        .unwrap();
+    let output = output_of(&root(), args, env);
     let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
     (
         output.status.code(),
