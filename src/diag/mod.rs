@@ -169,8 +169,11 @@ fn window(line: &str, column: usize) -> (String, usize) {
 
 /// Width of the token starting at the 1-based `column` of `line`: a quoted string up to its
 /// closing quote, a flow collection up to its closing bracket (only the bracket when it is not
-/// closed on this line), a tab alone, otherwise up to `: `, ` #` or the end of the line.
+/// closed on this line), a tab alone, otherwise up to `: `, ` #` or the end of the line — and,
+/// inside a flow collection (`{name: x}`), also up to the `,`, `]` or `}` that ends the value.
 fn token_width(line: &str, column: usize) -> usize {
+    let before: Vec<char> = line.chars().take(column.saturating_sub(1)).collect();
+    let in_flow = flow_depth(&before) > 0;
     let rest: Vec<char> = line.chars().skip(column.saturating_sub(1)).collect();
     let end = match rest.first() {
         Some(&q @ ('"' | '\'')) => rest
@@ -197,11 +200,30 @@ fn token_width(line: &str, column: usize) -> usize {
             .find(|&i| {
                 (rest[i] == ':' && rest.get(i + 1).is_none_or(|c| c.is_whitespace()))
                     || (rest[i] == '#' && i > 0 && rest[i - 1].is_whitespace())
+                    || (in_flow && matches!(rest[i], ',' | ']' | '}'))
             })
             .unwrap_or(rest.len()),
     };
     let token: String = rest[..end].iter().collect();
     token.trim_end().chars().count().max(1)
+}
+
+/// How many flow collections (`[`, `{`) are open at the end of `text`, outside quotes.
+fn flow_depth(text: &[char]) -> usize {
+    let mut depth = 0usize;
+    let mut quote = None;
+    for &c in text {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[' | '{') => depth += 1,
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            (None, '#') => break,
+            // Inside quotes, or any other character.
+            _ => {}
+        }
+    }
+    depth
 }
 
 /// Longest word "did you mean" looks at: typos are made in keys and names, and comparing a
@@ -302,6 +324,13 @@ mod tests {
         assert_eq!(token_width("\tname: x", 1), 1);
         assert_eq!(token_width("a: [b, [c]] # x", 4), 8);
         assert_eq!(token_width("a: {b: [c]", 4), 1);
+        // A plain value inside a flow collection ends at `,`, `]` or `}`; outside, a comma
+        // is part of the value.
+        assert_eq!(token_width("project: {name: x}", 17), 1);
+        assert_eq!(token_width("  c: [{name: X1, max_nodes: 2}]", 14), 2);
+        assert_eq!(token_width("  c: [a, bb]", 10), 2);
+        assert_eq!(token_width("name: a,b}", 7), 4);
+        assert_eq!(token_width("x: \"{\" y: a,b", 11), 3);
     }
 
     #[test]
