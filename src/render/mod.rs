@@ -250,7 +250,7 @@ impl Renderer {
         }
         // The target-independent files (the README) come last, since they describe the
         // others, and see no target's context.
-        let mut context = base_context(model, spec_file)?;
+        target_context::remove(&mut context);
         context.insert("docs", &docs::docs(model, &tree));
         self.render_outputs(COMMON_PREFIX, &mut context, model, &mut tree, &mut budget)?;
         Ok(tree)

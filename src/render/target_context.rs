@@ -58,7 +58,27 @@ struct Diagnostic {
     metric: &'static str,
 }
 
-/// Inserts the joined catalog into `context`.
+/// Every key [`insert`] sets, so [`remove`] can take them out again.
+const KEYS: &[&str] = &[
+    "workspace_roles",
+    "compute_roles",
+    "admin_roles",
+    "private_endpoints",
+    "diagnostics",
+    "secondary_names",
+    "studio_cors",
+    "mlops_dns_zones",
+];
+
+/// Takes out what [`insert`] put in, leaving the target-independent context: cheaper than
+/// building it again, which serialises the whole model (every environment's clusters).
+pub(super) fn remove(context: &mut Context) {
+    for key in KEYS {
+        context.remove(key);
+    }
+}
+
+/// Inserts the joined catalog into `context` (the keys in [`KEYS`]).
 pub(super) fn insert(context: &mut Context, model: &Model, spelling: &dyn Spelling) {
     let grants = |list: Vec<&'static RoleGrant>| -> Vec<Grant> {
         list.into_iter()
@@ -119,4 +139,33 @@ pub(super) fn insert(context: &mut Context, model: &Model, spelling: &dyn Spelli
     context.insert("secondary_names", &secondary);
     context.insert("studio_cors", &catalog::STUDIO_CORS);
     context.insert("mlops_dns_zones", &catalog::mlops_dns_zones());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remove_takes_out_exactly_what_insert_put_in() {
+        // Private endpoints on, so every joined list has entries.
+        let spec: crate::spec::Spec = serde_yaml::from_str(
+            "version: 1\nproject: {name: churn}\nnetwork: {private_endpoints: true}\n",
+        )
+        .unwrap();
+        let model = Model::from_spec(&spec);
+        let base = Context::from_serialize(&model).unwrap();
+        for spelling in [
+            &super::super::terraform::Terraform as &dyn Spelling,
+            &super::super::bicep::Bicep,
+        ] {
+            let mut context = base.clone();
+            insert(&mut context, &model, spelling);
+            assert_ne!(context.clone().into_json(), base.clone().into_json());
+            for key in KEYS {
+                assert!(context.contains_key(key), "insert no longer sets {key}");
+            }
+            remove(&mut context);
+            assert_eq!(context.into_json(), base.clone().into_json());
+        }
+    }
 }
