@@ -56,6 +56,11 @@ impl Reporting {
 
 /// Runs one command; prints results and errors; returns the exit code (0, 1 or 2).
 pub fn run(cli: Cli) -> ExitCode {
+    if let Some(conflict) = format_conflict(&cli) {
+        // Printed as clap prints its own usage errors, with the same exit code.
+        let _ = conflict.print();
+        return ExitCode::from(2);
+    }
     let reporting = Reporting::of(&cli);
     match execute(cli, reporting) {
         Ok(code) => code,
@@ -68,6 +73,36 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `--format json` prints one document, so it excludes the flags that choose another view. Checked
+/// here rather than by clap, which can only make `--format` conflict whatever its value, and
+/// `--format text --stat` is fine.
+fn format_conflict(cli: &Cli) -> Option<clap::Error> {
+    let (name, format, others) = match &cli.command {
+        Command::Check(args) => (
+            "check",
+            args.format,
+            vec![
+                ("--stat", args.view.stat),
+                ("--name-only", args.view.name_only),
+                ("--quiet", cli.quiet),
+            ],
+        ),
+        Command::Validate(args) => ("validate", args.format, vec![("--quiet", cli.quiet)]),
+        _ => return None,
+    };
+    let (flag, _) = others.into_iter().find(|(_, given)| *given)?;
+    (format == Format::Json).then(|| {
+        let message = format!("the argument '--format json' cannot be used with '{flag}'");
+        let mut command = Cli::command();
+        // Built, so the subcommand's usage line reads `mlgen check …`, as in clap's own errors.
+        command.build();
+        match command.find_subcommand_mut(name) {
+            Some(sub) => sub.error(clap::error::ErrorKind::ArgumentConflict, message),
+            None => command.error(clap::error::ErrorKind::ArgumentConflict, message),
+        }
+    })
 }
 
 /// Prints a failure: on stderr always; as JSON on stdout under `--format json`; spec

@@ -188,8 +188,9 @@ pub struct CheckArgs {
     #[allow(missing_docs)]
     pub output: OutputArgs,
     /// Report format: text (diffs) or json (for CI; errors are JSON too). In JSON, `path` is
-    /// relative to the output directory and `file` to the current directory.
-    #[arg(long, value_enum, default_value_t = Format::Text, conflicts_with_all = ["quiet", "stat", "name_only"])]
+    /// relative to the output directory and `file` to the current directory. json cannot be
+    /// combined with --stat, --name-only or --quiet.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Also list the files that are in sync.
     #[arg(short, long, conflicts_with = "quiet")]
@@ -209,8 +210,9 @@ pub struct ValidateArgs {
     #[allow(missing_docs)]
     pub input: InputArgs,
     /// Report format: text or json (`{spec, valid, diagnostics: [{file, line, column, pointer,
-    /// message, help}]}`, also for an invalid spec; other errors as `{error}`).
-    #[arg(long, value_enum, default_value_t = Format::Text, conflicts_with = "quiet")]
+    /// message, help}]}`, also for an invalid spec; other errors as `{error}`). json cannot be
+    /// combined with --quiet.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
 

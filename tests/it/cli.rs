@@ -1033,6 +1033,18 @@ fn stat_and_name_only_summarise_a_first_check() {
         assert!(stderr.starts_with("error: "), "{stderr}");
     }
     assert!(!dir.path().join("infra").exists(), "nothing written");
+    // Only `--format json` excludes the other views: text is the default spelled out.
+    let (code, stdout, stderr) = run_in(
+        dir.path(),
+        &["check", "-o", "infra", "--stat", "--format", "text"],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.contains(" missing, 0 orphaned\n"), "{stdout}");
+    let (_, _, stderr) = run_in(dir.path(), &["check", "--stat", "--format", "json"]);
+    assert!(
+        stderr.starts_with("error: the argument '--format json' cannot be used with '--stat'"),
+        "{stderr}"
+    );
 }
 
 /// `mlgen COMMAND SPEC --format json`, with `-o OUT` for `check`.
