@@ -18,7 +18,6 @@ use std::fmt::Write as _;
 
 use crate::catalog::{self, Kind};
 use crate::model::Model;
-use crate::naming;
 use crate::spec::{AzureName as _, Target};
 
 /// The shape a node is drawn with.
@@ -106,6 +105,35 @@ fn node(id: &str, shape: Shape, lines: &[&str]) -> Node {
         lines: lines.iter().map(|l| (*l).to_owned()).collect(),
         shape,
     }
+}
+
+/// One node per cluster (or instance), each titled `what` with the lines `details` gives, ids
+/// `<prefix>_0`, `<prefix>_1`, …; past [`MAX_LISTED_COMPUTE`] a single `<prefix>_all` node with
+/// their count instead.
+fn compute_nodes<T>(
+    items: &[T],
+    (prefix, what, plural): (&str, &str, &str),
+    details: impl Fn(&T) -> Vec<String>,
+) -> Vec<Node> {
+    if items.len() > MAX_LISTED_COMPUTE {
+        let title = format!("{what}s");
+        let count = format!("{} {plural}", items.len());
+        return vec![node(
+            &format!("{prefix}_all"),
+            Shape::Resource,
+            &[&title, &count],
+        )];
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let details = details(item);
+            let mut lines = vec![what];
+            lines.extend(details.iter().map(String::as_str));
+            node(&format!("{prefix}_{i}"), Shape::Resource, &lines)
+        })
+        .collect()
 }
 
 impl Graph {
@@ -230,55 +258,33 @@ impl Graph {
         // Each cluster and instance is a node, up to a point: Mermaid refuses diagrams over
         // 50 000 characters or 500 edges, so beyond that they are one node each.
         let mut compute = Vec::new();
-        if model.compute_clusters.len() > MAX_LISTED_COMPUTE {
-            let count = format!("{} clusters", model.compute_clusters.len());
-            mlops_nodes.push(node(
-                "cc_all",
-                Shape::Resource,
-                &["Compute clusters", &count],
-            ));
-            compute.push("cc_all".to_owned());
-        } else {
-            for (i, c) in model.compute_clusters.iter().enumerate() {
+        let clusters = compute_nodes(
+            &model.compute_clusters,
+            ("cc", "Compute cluster", "clusters"),
+            |c| {
                 let size = format!("{}, {}-{} nodes", c.vm_size, c.min_nodes, c.max_nodes);
-                let id = format!("cc_{i}");
-                mlops_nodes.push(node(
-                    &id,
-                    Shape::Resource,
-                    &["Compute cluster", &c.name, &size],
-                ));
-                compute.push(id);
-            }
-        }
-        if model.compute_instances.len() > MAX_LISTED_COMPUTE {
-            let count = format!("{} instances", model.compute_instances.len());
-            mlops_nodes.push(node(
-                "ci_all",
-                Shape::Resource,
-                &["Compute instances", &count],
-            ));
-            compute.push("ci_all".to_owned());
-        } else {
-            for (i, c) in model.compute_instances.iter().enumerate() {
+                vec![c.name.clone(), size]
+            },
+        );
+        let instances = compute_nodes(
+            &model.compute_instances,
+            ("ci", "Compute instance", "instances"),
+            |c| {
                 // The assigned user's object ID is not shown: it identifies a person.
-                let mut lines = vec!["Compute instance", &c.name, &c.vm_size];
+                let mut lines = vec![c.name.clone(), c.vm_size.clone()];
                 if c.assigned_user.is_some() {
-                    lines.push("assigned to one user");
+                    lines.push("assigned to one user".to_owned());
                 }
-                let id = format!("ci_{i}");
-                mlops_nodes.push(node(&id, Shape::Resource, &lines));
-                compute.push(id);
-            }
+                lines
+            },
+        );
+        for n in clusters.into_iter().chain(instances) {
+            compute.push(n.id.clone());
+            mlops_nodes.push(n);
         }
         if private {
             for pe in catalog::PRIVATE_ENDPOINTS {
-                let name = names.of(pe.resource).map_or_else(String::new, |of| {
-                    format!(
-                        "{}{of}{}",
-                        naming::PRIVATE_ENDPOINT_PREFIX,
-                        naming::private_endpoint_suffix(pe.subresource)
-                    )
-                });
+                let name = names.private_endpoint(pe).unwrap_or_default();
                 mlops_nodes.push(node(
                     &format!("pe_{}", pe.label),
                     Shape::Resource,

@@ -226,6 +226,16 @@ impl Names {
         })
     }
 
+    /// The name of the mlops module's private endpoint `pe` (`pe-<resource>-<subresource>`), if
+    /// its resource's name is known before deployment.
+    pub fn private_endpoint(&self, pe: &catalog::PrivateEndpoint) -> Option<String> {
+        let of = self.of(pe.resource)?;
+        Some(format!(
+            "{PRIVATE_ENDPOINT_PREFIX}{of}{}",
+            private_endpoint_suffix(pe.subresource)
+        ))
+    }
+
     /// Every secondary name spelled out, with its label and rule: the shared and network
     /// modules' ([`SECONDARY`]) and the mlops module's private endpoints and diagnostic
     /// settings.
@@ -239,11 +249,10 @@ impl Names {
             })
             .collect();
         for pe in catalog::PRIVATE_ENDPOINTS {
-            if let Some(of) = self.of(pe.resource) {
-                let suffix = private_endpoint_suffix(pe.subresource);
+            if let Some(name) = self.private_endpoint(pe) {
                 names.push((
                     format!("{}_private_endpoint", pe.label),
-                    format!("{PRIVATE_ENDPOINT_PREFIX}{of}{suffix}"),
+                    name,
                     &rules::PRIVATE_ENDPOINT,
                 ));
             }
