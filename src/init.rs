@@ -101,6 +101,9 @@ mod tests {
             "Backend",
             "EnvironmentOverride",
             "ComputeInstance",
+            "Pipelines",
+            "GithubEnvironment",
+            "AzureDevopsEnvironment",
         ] {
             expected.extend(property_names(definition(section)));
         }

@@ -103,14 +103,27 @@ impl Manifest {
     }
 }
 
-/// Hidden files mlgen may write: only the output root's `.gitignore`, which keeps Terraform's
-/// local files (state, plans, provider downloads) out of version control.
-pub(crate) const VISIBLE_DOTFILES: &[&str] = &[".gitignore"];
+/// The folder GitHub reads workflows from, the one hidden folder mlgen writes into.
+pub(crate) const GITHUB_WORKFLOWS: &str = ".github/workflows";
+
+/// Hidden paths mlgen may write: the output root's `.gitignore`, which keeps Terraform's
+/// local files (state, plans, provider downloads) out of version control, and files directly
+/// in [`GITHUB_WORKFLOWS`], where GitHub Actions looks for workflows. Nothing else: no
+/// `.git/`, no `.mlgen/` (mlgen's own manifest), no hidden file inside the workflows folder.
+pub(crate) fn is_allowed_hidden(path: &str) -> bool {
+    path == ".gitignore"
+        || path
+            .strip_prefix(GITHUB_WORKFLOWS)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .is_some_and(|file| {
+                !file.is_empty() && !file.contains(['/', '\\', ':']) && !file.starts_with('.')
+            })
+}
 
 /// A `/`-separated relative path without `..`, empty or hidden parts, or backslashes (hidden
-/// parts other than [`VISIBLE_DOTFILES`]).
+/// parts other than those [`is_allowed_hidden`] allows).
 pub(crate) fn is_safe_relative(path: &str) -> bool {
-    VISIBLE_DOTFILES.contains(&path)
+    is_allowed_hidden(path)
         || (!path.is_empty()
             && !path.contains('\\')
             && !path.contains(':')

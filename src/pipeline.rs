@@ -217,9 +217,14 @@ pub(crate) fn render_spec_and_keep(
 }
 
 /// Narrows the model to `--target` (which `load_spec` made sure the spec lists).
+/// The pipelines follow: `--target bicep` renders no Terraform workflow.
 fn restrict_targets(model: &mut Model, options: &RenderOptions) {
     if let Some(target) = options.target {
         model.targets = vec![target];
+        if let Some(pipelines) = &mut model.pipelines {
+            pipelines.terraform &= target == Target::Terraform;
+            pipelines.bicep &= target == Target::Bicep;
+        }
     }
 }
 

@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::rules;
 
+pub mod pipelines;
+
 /// The root of `mlgen.yaml`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -55,6 +57,9 @@ pub struct Spec {
     /// Free-form values for team templates (`{{ extra.cost_center }}`). A team folder may ship
     /// `extra.schema.json`, a JSON Schema that `extra` is then validated against.
     pub extra: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Delivery pipelines (GitHub Actions, Azure Pipelines) that check, plan and deploy the
+    /// rendered infrastructure per environment, signing in without secrets.
+    pub pipelines: Option<pipelines::Pipelines>,
 }
 
 /// Project identity: used in every resource name and tag.

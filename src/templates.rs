@@ -24,6 +24,34 @@ pub(crate) const EXTRA_SCHEMA_FILE: &str = "extra.schema.json";
 /// `templates/`, so a new template cannot be forgotten.
 pub const BUILTIN: &[(&str, &str)] = &[
     (
+        "azure_devops/_azure_cli.tera",
+        include_str!("../templates/azure_devops/_azure_cli.tera"),
+    ),
+    (
+        "azure_devops/_install_terraform.tera",
+        include_str!("../templates/azure_devops/_install_terraform.tera"),
+    ),
+    (
+        "azure_devops/_mlgen_check.tera",
+        include_str!("../templates/azure_devops/_mlgen_check.tera"),
+    ),
+    (
+        "azure_devops/_summary.tera",
+        include_str!("../templates/azure_devops/_summary.tera"),
+    ),
+    (
+        "azure_devops/mlgen-bicep.yml.tera",
+        include_str!("../templates/azure_devops/mlgen-bicep.yml.tera"),
+    ),
+    (
+        "azure_devops/mlgen-drift.yml.tera",
+        include_str!("../templates/azure_devops/mlgen-drift.yml.tera"),
+    ),
+    (
+        "azure_devops/mlgen-terraform.yml.tera",
+        include_str!("../templates/azure_devops/mlgen-terraform.yml.tera"),
+    ),
+    (
         "bicep/_common_params.tera",
         include_str!("../templates/bicep/_common_params.tera"),
     ),
@@ -70,6 +98,50 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "common/README.md.tera",
         include_str!("../templates/common/README.md.tera"),
+    ),
+    (
+        "github/_azure_env.tera",
+        include_str!("../templates/github/_azure_env.tera"),
+    ),
+    (
+        "github/_azure_login.tera",
+        include_str!("../templates/github/_azure_login.tera"),
+    ),
+    (
+        "github/_checkout.tera",
+        include_str!("../templates/github/_checkout.tera"),
+    ),
+    (
+        "github/_mlgen_check.tera",
+        include_str!("../templates/github/_mlgen_check.tera"),
+    ),
+    (
+        "github/_require_ids.tera",
+        include_str!("../templates/github/_require_ids.tera"),
+    ),
+    (
+        "github/_setup_terraform.tera",
+        include_str!("../templates/github/_setup_terraform.tera"),
+    ),
+    (
+        "github/_summary.tera",
+        include_str!("../templates/github/_summary.tera"),
+    ),
+    (
+        "github/mlgen-bicep.yml.tera",
+        include_str!("../templates/github/mlgen-bicep.yml.tera"),
+    ),
+    (
+        "github/mlgen-drift.yml.tera",
+        include_str!("../templates/github/mlgen-drift.yml.tera"),
+    ),
+    (
+        "github/mlgen-terraform.yml.tera",
+        include_str!("../templates/github/mlgen-terraform.yml.tera"),
+    ),
+    (
+        "pipelines/_header.tera",
+        include_str!("../templates/pipelines/_header.tera"),
     ),
     (
         "terraform/.gitignore.tera",

@@ -330,6 +330,32 @@ pub(crate) enum Problem {
         min: u32,
         max: u32,
     },
+    /// Pipeline settings for an environment the spec does not have.
+    PipelineUnknownEnvironment {
+        env: String,
+        environments: Vec<String>,
+        suggestion: Option<String>,
+    },
+    /// `pipelines.order` naming an environment the spec does not have.
+    PipelineOrderUnknown {
+        env: String,
+        environments: Vec<String>,
+        suggestion: Option<String>,
+    },
+    /// `pipelines.order` naming an environment twice.
+    PipelineOrderRepeated { env: String },
+    /// `pipelines.order` leaving environments out.
+    PipelineOrderMissing { missing: Vec<String> },
+    /// Azure DevOps is a provider and an environment has no service connection.
+    MissingServiceConnection { env: String },
+    /// GitHub is a provider and `pipelines.github.repository` is missing.
+    MissingGithubRepository,
+    /// Terraform pipelines without a remote state backend.
+    PipelinesNeedBackend,
+    /// Settings for a CI system that is not among `pipelines.providers`.
+    PipelineProviderUnlisted { at: KeyPath, provider: String },
+    /// `pipelines.targets` naming a target the spec does not render.
+    PipelineTargetUnlisted { target: String },
 }
 
 impl fmt::Display for Problem {
@@ -717,6 +743,49 @@ impl fmt::Display for Problem {
                 f,
                 "`{overrides}.compute_clusters.{cluster}`: max_nodes ({max}) is less than min_nodes ({min}) in environment `{env}`"
             ),
+            PipelineUnknownEnvironment {
+                env, environments, ..
+            } => write!(
+                f,
+                "`pipelines.environments`: unknown environment `{env}`; the environments are {}",
+                environments.join(", ")
+            ),
+            PipelineOrderUnknown {
+                env, environments, ..
+            } => write!(
+                f,
+                "`pipelines.order`: unknown environment `{env}`; the environments are {}",
+                environments.join(", ")
+            ),
+            PipelineOrderRepeated { env } => write!(
+                f,
+                "`pipelines.order` names `{env}` more than once; each environment deploys once"
+            ),
+            PipelineOrderMissing { missing } => write!(
+                f,
+                "`pipelines.order` leaves out {}; every environment must have its place in the deployment order",
+                code_list(missing)
+            ),
+            MissingServiceConnection { env } => write!(
+                f,
+                "`pipelines.environments.{env}.azure_devops.service_connection` is missing: Azure DevOps deploys environment `{env}` through a service connection"
+            ),
+            MissingGithubRepository => write!(
+                f,
+                "`pipelines.github.repository` is missing: the federated credentials of the GitHub workflows name the repository they run in"
+            ),
+            PipelinesNeedBackend => write!(
+                f,
+                "`pipelines` deploy Terraform with remote state, and the spec has no `backend`"
+            ),
+            PipelineProviderUnlisted { at, provider } => write!(
+                f,
+                "`{at}` configures `{provider}`, which is not among `pipelines.providers`"
+            ),
+            PipelineTargetUnlisted { target } => write!(
+                f,
+                "`pipelines.targets` names `{target}`, which is not among the spec's `targets`"
+            ),
         }
     }
 }
@@ -767,6 +836,8 @@ impl Problem {
             },
             NotOneOf { suggestion, .. }
             | UnknownEnvironment { suggestion, .. }
+            | PipelineUnknownEnvironment { suggestion, .. }
+            | PipelineOrderUnknown { suggestion, .. }
             | UnknownOverrideCluster { suggestion, .. } => did_you_mean(suggestion.as_deref()),
             NoMatch {
                 suggestion,
@@ -897,7 +968,42 @@ impl Problem {
             | SubnetTooSmall { .. }
             | SubnetsOverlap { .. }
             | OverrideClusterSizes { .. } => None,
+            PipelineOrderRepeated { env } => Some(format!("keep one `{env}` in `pipelines.order`")),
+            PipelineOrderMissing { missing } => Some(format!(
+                "add {} to `pipelines.order` where {} should deploy",
+                code_list(missing),
+                if missing.len() == 1 { "it" } else { "they" }
+            )),
+            MissingServiceConnection { env } => Some(format!(
+                "name the Azure Resource Manager service connection (workload identity \
+                 federation) that deploys `{env}`: `service_connection: <name>` under \
+                 `pipelines.environments.{env}.azure_devops`"
+            )),
+            MissingGithubRepository => {
+                Some("add `github: {repository: owner/name}` under `pipelines`".into())
+            }
+            PipelinesNeedBackend => Some(
+                "add `backend:` with `resource_group_name` and `storage_account_name`; the \
+                 generated README says how to create the state storage"
+                    .into(),
+            ),
+            PipelineProviderUnlisted { provider, .. } => Some(format!(
+                "add `{provider}` to `pipelines.providers`, or remove these settings"
+            )),
+            PipelineTargetUnlisted { target } => Some(format!(
+                "add `{target}` to `targets`, or remove it from `pipelines.targets`"
+            )),
         }
+    }
+}
+
+/// `a`, `b` and `c`, each in backticks.
+fn code_list(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 
@@ -1338,6 +1444,24 @@ mod tests {
                 => "`overrides.prod.compute_clusters`: unknown compute cluster `gpu-clustr`", Some("did you mean `cpu-cluster`?");
             OverrideClusterSizes { overrides: at("/overrides/prod"), cluster: text("cpu-cluster"), env: text("prod"), min: 6, max: 4 }
                 => "`overrides.prod.compute_clusters.cpu-cluster`: max_nodes (4) is less than min_nodes (6) in environment `prod`", None;
+            PipelineUnknownEnvironment { env: text("stage"), environments: texts(&["dev", "prod"]), suggestion: None }
+                => "`pipelines.environments`: unknown environment `stage`; the environments are dev, prod", None;
+            PipelineOrderUnknown { env: text("prdo"), environments: texts(&["dev", "prod"]), suggestion: Some(text("prod")) }
+                => "`pipelines.order`: unknown environment `prdo`; the environments are dev, prod", Some("did you mean `prod`?");
+            PipelineOrderRepeated { env: text("dev") }
+                => "`pipelines.order` names `dev` more than once; each environment deploys once", Some("keep one `dev` in `pipelines.order`");
+            PipelineOrderMissing { missing: texts(&["test", "prod"]) }
+                => "`pipelines.order` leaves out `test` and `prod`; every environment must have its place in the deployment order", Some("add `test` and `prod` to `pipelines.order` where they should deploy");
+            MissingServiceConnection { env: text("prod") }
+                => "`pipelines.environments.prod.azure_devops.service_connection` is missing: Azure DevOps deploys environment `prod` through a service connection", Some("name the Azure Resource Manager service connection (workload identity federation) that deploys `prod`: `service_connection: <name>` under `pipelines.environments.prod.azure_devops`");
+            MissingGithubRepository
+                => "`pipelines.github.repository` is missing: the federated credentials of the GitHub workflows name the repository they run in", Some("add `github: {repository: owner/name}` under `pipelines`");
+            PipelinesNeedBackend
+                => "`pipelines` deploy Terraform with remote state, and the spec has no `backend`", Some("add `backend:` with `resource_group_name` and `storage_account_name`; the generated README says how to create the state storage");
+            PipelineProviderUnlisted { at: at("/pipelines/environments/dev/github"), provider: text("github") }
+                => "`pipelines.environments.dev.github` configures `github`, which is not among `pipelines.providers`", Some("add `github` to `pipelines.providers`, or remove these settings");
+            PipelineTargetUnlisted { target: text("bicep") }
+                => "`pipelines.targets` names `bicep`, which is not among the spec's `targets`", Some("add `bicep` to `targets`, or remove it from `pipelines.targets`");
         };
         for (problem, message, help) in examples {
             assert_eq!(problem.message(), message, "{problem:?}");

@@ -7,6 +7,7 @@
 //! environment; this module puts them together.
 
 mod environments;
+pub mod pipelines;
 mod resources;
 
 use std::collections::BTreeMap;
@@ -85,6 +86,8 @@ pub struct Model {
     /// traffic, so its own build agents cannot): the first dedicated cluster, if any, since
     /// a low-priority node can be preempted in the middle of a build.
     pub image_build_compute: Option<String>,
+    /// Delivery pipelines, when the spec has a `pipelines` section.
+    pub pipelines: Option<pipelines::Pipelines>,
 }
 
 impl Model {
@@ -252,6 +255,7 @@ impl Model {
             },
             environments: Vec::new(),
             image_build_compute: None,
+            pipelines: None,
         };
         model.image_build_compute = model
             .compute_clusters
@@ -263,6 +267,13 @@ impl Model {
             &model.project,
             &model.compute_clusters,
             &model.network,
+        );
+        model.pipelines = pipelines::Pipelines::from_spec(
+            spec,
+            &model.project.name,
+            &model.layout.main,
+            &model.targets,
+            model.has_environments,
         );
         model
     }

@@ -20,6 +20,8 @@ pub(super) struct Docs {
     terraform: Option<TerraformDeploy>,
     /// How to deploy the Bicep output, when it is rendered.
     bicep: Option<BicepDeploy>,
+    /// How to set up the delivery pipelines, when the spec has them.
+    pipelines: Option<super::pipeline_docs::PipelineDocs>,
 }
 
 /// File names by layout folder; `other` holds every other path, relative to the output root.
@@ -29,6 +31,8 @@ struct Files {
     shared: Vec<String>,
     mlops: Vec<String>,
     network: Vec<String>,
+    /// Pipeline files, by their path from the output root.
+    pipelines: Vec<String>,
     other: Vec<String>,
 }
 
@@ -72,7 +76,10 @@ pub(super) fn docs(model: &Model, tree: &Tree) -> Docs {
     let mut files = Files::default();
     for (path, _) in tree.iter() {
         let (folder, name) = path.rsplit_once('/').unwrap_or((".", path));
-        let list = if folder == layout.main {
+        let list = if super::is_pipeline_file(path) {
+            files.pipelines.push(path.to_owned());
+            continue;
+        } else if folder == layout.main {
             &mut files.main
         } else if folder == layout.shared {
             &mut files.shared
@@ -134,6 +141,7 @@ pub(super) fn docs(model: &Model, tree: &Tree) -> Docs {
         files,
         terraform,
         bicep,
+        pipelines: super::pipeline_docs::pipeline_docs(model),
     }
 }
 
@@ -148,7 +156,7 @@ fn join(folder: &str, file: &str) -> String {
 
 /// `word` as one POSIX shell word: as it is when it holds only characters no shell treats
 /// specially, else single-quoted.
-fn shell_word(word: &str) -> String {
+pub(super) fn shell_word(word: &str) -> String {
     let plain = !word.is_empty()
         && word
             .chars()

@@ -18,9 +18,11 @@ mod blocks;
 mod docs;
 mod format;
 mod markdown;
+mod pipeline_docs;
 mod sandbox;
 mod target_context;
 mod terraform;
+mod yaml;
 
 pub use format::{Syntax, format};
 
@@ -32,6 +34,7 @@ use tera::{Context, Tera};
 use crate::model::Environment;
 use crate::model::Model;
 use crate::spec::Target;
+use crate::spec::pipelines::Provider;
 use crate::templates::{Layer, Template, TemplateSet};
 use crate::tree::Tree;
 
@@ -96,6 +99,7 @@ impl Renderer {
         terraform::register_filters(&mut tera);
         bicep::register_filters(&mut tera);
         markdown::register_filters(&mut tera);
+        yaml::register_filters(&mut tera);
         for (name, t) in selected.iter().copied() {
             if let Err(offset) = sandbox::nesting_within_limit(&t.source) {
                 let line = t.source[..offset].matches('\n').count() + 1;
@@ -248,9 +252,14 @@ impl Renderer {
             let prefix = format!("{}/", target.name());
             self.render_outputs(&prefix, &mut context, model, &mut tree, &mut budget)?;
         }
-        // The target-independent files (the README) come last, since they describe the
-        // others, and see no target's context.
+        // The pipelines deploy what the targets wrote, and see no target's context.
         target_context::remove(&mut context);
+        for provider in providers(model) {
+            let prefix = format!("{}/", provider.name());
+            self.render_outputs(&prefix, &mut context, model, &mut tree, &mut budget)?;
+        }
+        // The target-independent files (the README) come last, since they describe the
+        // others.
         context.insert("docs", &docs::docs(model, &tree));
         self.render_outputs(COMMON_PREFIX, &mut context, model, &mut tree, &mut budget)?;
         Ok(tree)
@@ -272,7 +281,7 @@ impl Renderer {
                 if text.trim().is_empty() {
                     return Ok(());
                 }
-                let path = output_path(&output.name[prefix.len()..], model, env_name);
+                let path = output_path(&output.name, prefix, model, env_name);
                 if let Err(problem) = check_output(&path) {
                     return Err(TemplateError {
                         template: output.described.clone(),
@@ -450,7 +459,7 @@ fn locate(message: &str, source: &str, quote: char) -> Option<usize> {
 /// A relative path that stays inside the output directory and is not hidden: no `..`, no
 /// absolute path, no drive, no backslash, no empty part, and no part starting with `.` (which
 /// would let a template write `.git/config` or mlgen's own `.mlgen/` manifest), except the
-/// output root's `.gitignore` ([`crate::manifest::VISIBLE_DOTFILES`]). Layout folders are
+/// output root's `.gitignore` and GitHub's workflows ([`crate::manifest::is_allowed_hidden`]). Layout folders are
 /// validated already (rule `layout-escape`); this guards the file names templates add.
 fn check_output(path: &str) -> Result<(), &'static str> {
     if path.is_empty() || path.starts_with('/') || path.contains(['\\', ':']) {
@@ -460,7 +469,7 @@ fn check_output(path: &str) -> Result<(), &'static str> {
         if part.is_empty() || part == "." || part == ".." {
             return Err("outside the output directory");
         }
-        if part.starts_with('.') && !crate::manifest::VISIBLE_DOTFILES.contains(&path) {
+        if part.starts_with('.') && !crate::manifest::is_allowed_hidden(path) {
             return Err("templates may not write hidden files or folders");
         }
     }
@@ -483,9 +492,55 @@ fn first_named(message: &str, templates: &[(&str, &Template)]) -> Option<String>
         .map(|(_, described)| described)
 }
 
-/// `shared/main.tf.tera` → `infrastructure/shared/main.tf`.
-fn output_path(relative: &str, model: &Model, environment: &str) -> String {
+/// The CI systems the model has pipelines for, in template-folder order.
+fn providers(model: &Model) -> Vec<Provider> {
+    let Some(pipelines) = &model.pipelines else {
+        return Vec::new();
+    };
+    [
+        pipelines.github.as_ref().map(|_| Provider::Github),
+        pipelines
+            .azure_devops
+            .as_ref()
+            .map(|_| Provider::AzureDevops),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// True for the files of [`pipeline_folder`]s.
+fn is_pipeline_file(path: &str) -> bool {
+    ["github/", "azure_devops/"]
+        .into_iter()
+        .filter_map(pipeline_folder)
+        .any(|folder| {
+            path.strip_prefix(folder)
+                .is_some_and(|rest| rest.starts_with('/'))
+        })
+}
+
+/// Where a CI system reads its pipelines: GitHub only from `.github/workflows`; Azure
+/// Pipelines from any path a pipeline is created with.
+fn pipeline_folder(prefix: &str) -> Option<&'static str> {
+    match prefix.trim_end_matches('/') {
+        "github" => Some(crate::manifest::GITHUB_WORKFLOWS),
+        "azure_devops" => Some("azure-pipelines"),
+        _ => None,
+    }
+}
+
+/// `terraform/shared/main.tf.tera` → `infrastructure/shared/main.tf`;
+/// `github/mlgen-terraform.yml.tera` → `.github/workflows/mlgen-terraform.yml`.
+fn output_path(name: &str, prefix: &str, model: &Model, environment: &str) -> String {
+    let relative = &name[prefix.len()..];
     let relative = relative.strip_suffix(".tera").unwrap_or(relative);
+    if let Some(folder) = pipeline_folder(prefix) {
+        return format!(
+            "{folder}/{}",
+            relative.replace(ENVIRONMENT_PLACEHOLDER, environment)
+        );
+    }
     let relative = relative.replace(ENVIRONMENT_PLACEHOLDER, environment);
     let (role, rest) = relative.split_once('/').unwrap_or(("", &relative));
     let folder = match role {
@@ -540,6 +595,7 @@ mod tests {
             "a/b/c.bicep",
             "a/b.c.d",
             ".gitignore",
+            ".github/workflows/mlgen-terraform.yml",
         ] {
             assert_eq!(check_output(good), Ok(()), "{good}");
         }
@@ -567,6 +623,11 @@ mod tests {
             ".tf",
             "main/.gitignore",
             ".gitignore/x",
+            ".github/x.yml",
+            ".github/workflows/.hidden.yml",
+            ".github/workflows/sub/x.yml",
+            ".github/workflows",
+            "a/.github/workflows/x.yml",
         ] {
             assert_eq!(
                 check_output(hidden),

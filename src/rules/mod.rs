@@ -27,6 +27,7 @@ mod regions;
 mod rule;
 
 pub mod bicep;
+pub mod pipelines;
 pub mod terraform;
 
 use std::collections::BTreeMap;
@@ -883,6 +884,12 @@ pub fn describe_pattern(pattern: &str) -> Option<String> {
     ALL.iter()
         .find(|rule| rule.try_schema_pattern().is_some_and(|p| p == pattern))
         .map(|rule| rule.wording())
+        .or_else(|| {
+            pipelines::ALL
+                .iter()
+                .find(|shape| shape.pattern == pattern)
+                .map(|shape| shape.wording.to_owned())
+        })
 }
 
 /// A rule as templates see it in `rules.<key>`: its wording without backticks and its limits,

@@ -71,6 +71,7 @@ pub(super) fn diagnostics(
     check.environments(&mut out);
     check.instances(&mut out);
     check.vm_sizes(&mut out);
+    check.pipelines(&mut out);
     out
 }
 
@@ -467,6 +468,146 @@ impl Check<'_> {
                     self.ranges(&env.network, &format!("{at}/network"), out);
                 }
             }
+        }
+    }
+
+    /// Pipelines: settings only for environments that exist and providers that are listed,
+    /// a deployment order naming each environment once, and every connection a listed
+    /// provider needs.
+    fn pipelines(&self, out: &mut Vec<Diagnostic>) {
+        use crate::spec::pipelines::Provider;
+        let Some(section) = &self.spec.pipelines else {
+            return;
+        };
+        if self.pruned.touches("/pipelines/providers") || self.pruned.touches("/environments") {
+            return;
+        }
+        let envs: Vec<String> = match &self.spec.environments {
+            Some(listed) => listed.clone(),
+            None => vec![self.model.project.environment.clone()],
+        };
+        let unknown = |env: &str| Problem::PipelineUnknownEnvironment {
+            env: env.to_owned(),
+            environments: envs.clone(),
+            suggestion: suggest(env, envs.iter().map(String::as_str)).map(str::to_owned),
+        };
+        let listed = |p: Provider| section.providers.contains(&p);
+        for (env, s) in section.environments.iter().flatten() {
+            let at = format!("/pipelines/environments/{}", pointer_segment(env));
+            if !envs.contains(env) {
+                out.push(self.ctx.at_key(&at, &unknown(env)));
+                continue;
+            }
+            for (provider, present) in [
+                (Provider::Github, s.github.is_some()),
+                (Provider::AzureDevops, s.azure_devops.is_some()),
+            ] {
+                if present && !listed(provider) {
+                    let at = format!("{at}/{}", provider.name());
+                    let problem = Problem::PipelineProviderUnlisted {
+                        at: KeyPath::new(at.as_str()),
+                        provider: provider.name().to_owned(),
+                    };
+                    out.push(self.ctx.at_key(&at, &problem));
+                }
+            }
+        }
+        if !self.pruned.touches("/pipelines/order")
+            && let Some(order) = &section.order
+        {
+            let mut seen: Vec<&str> = Vec::new();
+            for (i, env) in order.iter().enumerate() {
+                let at = format!("/pipelines/order/{i}");
+                if !envs.contains(env) {
+                    let problem = Problem::PipelineOrderUnknown {
+                        env: env.clone(),
+                        environments: envs.clone(),
+                        suggestion: suggest(env, envs.iter().map(String::as_str))
+                            .map(str::to_owned),
+                    };
+                    out.push(self.ctx.at_value(&at, &problem));
+                } else if seen.contains(&env.as_str()) {
+                    let problem = Problem::PipelineOrderRepeated { env: env.clone() };
+                    out.push(self.ctx.at_value(&at, &problem));
+                }
+                seen.push(env);
+            }
+            let missing: Vec<String> = envs
+                .iter()
+                .filter(|e| !order.contains(e))
+                .cloned()
+                .collect();
+            if !missing.is_empty() {
+                let problem = Problem::PipelineOrderMissing { missing };
+                out.push(self.ctx.at_key("/pipelines/order", &problem));
+            }
+        }
+        let provider_at = |p: Provider| {
+            let i = section.providers.iter().position(|q| *q == p).unwrap_or(0);
+            format!("/pipelines/providers/{i}")
+        };
+        if listed(Provider::AzureDevops) {
+            for env in &envs {
+                let connection = section
+                    .environments
+                    .as_ref()
+                    .and_then(|e| e.get(env))
+                    .and_then(|s| s.azure_devops.as_ref())
+                    .and_then(|a| a.service_connection.as_ref());
+                let pruned = self.pruned.touches(&format!(
+                    "/pipelines/environments/{}/azure_devops/service_connection",
+                    pointer_segment(env)
+                ));
+                if connection.is_none() && !pruned {
+                    // At the environment's Azure DevOps settings when written, else at the
+                    // provider that needs them.
+                    let written = format!(
+                        "/pipelines/environments/{}/azure_devops",
+                        pointer_segment(env)
+                    );
+                    let at = if self.ctx.has(&written) {
+                        written
+                    } else if self
+                        .ctx
+                        .has(&format!("/pipelines/environments/{}", pointer_segment(env)))
+                    {
+                        format!("/pipelines/environments/{}", pointer_segment(env))
+                    } else {
+                        provider_at(Provider::AzureDevops)
+                    };
+                    let problem = Problem::MissingServiceConnection { env: env.clone() };
+                    out.push(self.ctx.at_key(&at, &problem));
+                }
+            }
+        }
+        if listed(Provider::Github)
+            && section.github.is_none()
+            && !self.pruned.touches("/pipelines/github")
+        {
+            out.push(self.ctx.at_value(
+                &provider_at(Provider::Github),
+                &Problem::MissingGithubRepository,
+            ));
+        }
+        for (i, target) in section.targets.iter().flatten().enumerate() {
+            if !self.model.targets.contains(target) {
+                let problem = Problem::PipelineTargetUnlisted {
+                    target: target.name().to_owned(),
+                };
+                out.push(
+                    self.ctx
+                        .at_value(&format!("/pipelines/targets/{i}"), &problem),
+                );
+            }
+        }
+        if self.model.pipelines.as_ref().is_some_and(|p| p.terraform)
+            && self.spec.backend.is_none()
+            && !self.pruned.touches("/backend")
+        {
+            out.push(
+                self.ctx
+                    .at_key("/pipelines", &Problem::PipelinesNeedBackend),
+            );
         }
     }
 
