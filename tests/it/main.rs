@@ -13,6 +13,7 @@ mod examples;
 mod graph;
 mod invalid;
 mod parity;
+mod pipelines;
 mod properties;
 mod release;
 mod rules;
