@@ -209,7 +209,11 @@ pub(crate) fn render_spec_and_keep(
     let spec_file = spec_file_name(path);
     let renderer = {
         let _t = timings::stage("compile");
-        Renderer::new(&templates, &model.targets)?
+        Renderer::with_providers(
+            &templates,
+            &model.targets,
+            &crate::render::providers(&model),
+        )?
     };
     let _t = timings::stage("render");
     let tree = renderer.render(&model, &spec_file)?;

@@ -60,6 +60,8 @@ pub struct Renderer {
     tera: Tera,
     /// The targets whose templates were compiled.
     targets: Vec<Target>,
+    /// The CI systems whose pipeline templates were compiled.
+    providers: Vec<Provider>,
     /// Output templates, in name order.
     outputs: Vec<Output>,
     /// What each template may render, to find the template a render error is in.
@@ -87,9 +89,25 @@ impl Renderer {
     /// Only the templates of `targets` (and any outside a target's folder) are compiled: a
     /// Terraform-only spec never pays for parsing the Bicep templates.
     pub fn new(templates: &TemplateSet, targets: &[Target]) -> Result<Self, TemplateError> {
+        Self::with_providers(templates, targets, &Provider::ALL)
+    }
+
+    /// [`Renderer::new`] for the pipelines of `providers` only: a spec without pipelines
+    /// never pays for parsing theirs.
+    pub fn with_providers(
+        templates: &TemplateSet,
+        targets: &[Target],
+        providers: &[Provider],
+    ) -> Result<Self, TemplateError> {
         let wanted = |name: &str| {
             let top = name.split('/').next().unwrap_or("");
-            targets.iter().any(|t| t.name() == top) || !Target::ALL.iter().any(|t| t.name() == top)
+            if let Some(target) = Target::ALL.iter().find(|t| t.name() == top) {
+                return targets.contains(target);
+            }
+            if let Some(provider) = Provider::ALL.iter().find(|p| p.name() == top) {
+                return providers.contains(provider);
+            }
+            top != PIPELINE_PARTIALS || !providers.is_empty()
         };
         let selected: Vec<(&str, &Template)> =
             templates.iter().filter(|(name, _)| wanted(name)).collect();
@@ -205,6 +223,7 @@ impl Renderer {
         Ok(Self {
             tera,
             targets: targets.to_vec(),
+            providers: providers.to_vec(),
             outputs,
             graph,
             sources,
@@ -213,13 +232,22 @@ impl Renderer {
 
     /// Renders every output template of the model's targets.
     pub fn render(&self, model: &Model, spec_file: &str) -> Result<Tree, TemplateError> {
-        if let Some(missing) = model.targets.iter().find(|t| !self.targets.contains(t)) {
+        let missing = model
+            .targets
+            .iter()
+            .filter(|t| !self.targets.contains(t))
+            .map(|t| t.name())
+            .chain(
+                providers(model)
+                    .into_iter()
+                    .filter(|p| !self.providers.contains(p))
+                    .map(Provider::name),
+            )
+            .next();
+        if let Some(missing) = missing {
             return Err(TemplateError {
                 template: "(renderer)".into(),
-                message: format!(
-                    "the {} templates were not compiled for this renderer",
-                    missing.name()
-                ),
+                message: format!("the {missing} templates were not compiled for this renderer"),
             });
         }
         // Tera's renderer recurses once per nested tag, include and macro call. The sandbox
@@ -388,6 +416,9 @@ fn describe(name: &str, layer: &Layer) -> String {
 /// The folder of the templates rendered once whatever the targets (the README).
 const COMMON_PREFIX: &str = "common/";
 
+/// The folder of the partials every CI system's pipelines share.
+const PIPELINE_PARTIALS: &str = "pipelines";
+
 /// The model and what every template sees besides it, with the base environment in place.
 fn base_context(model: &Model, spec_file: &str) -> Result<Context, TemplateError> {
     let mut context = Context::from_serialize(model).map_err(context_error)?;
@@ -493,7 +524,7 @@ fn first_named(message: &str, templates: &[(&str, &Template)]) -> Option<String>
 }
 
 /// The CI systems the model has pipelines for, in template-folder order.
-fn providers(model: &Model) -> Vec<Provider> {
+pub(crate) fn providers(model: &Model) -> Vec<Provider> {
     let Some(pipelines) = &model.pipelines else {
         return Vec::new();
     };

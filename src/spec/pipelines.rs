@@ -62,6 +62,9 @@ pub enum Provider {
 }
 
 impl Provider {
+    /// Every provider.
+    pub const ALL: [Self; 2] = [Self::Github, Self::AzureDevops];
+
     /// The name used in specs and as the template folder.
     pub fn name(self) -> &'static str {
         match self {
