@@ -1,5 +1,5 @@
-//! Reading the named arguments of mlgen's Tera functions, with errors that name the function
-//! and the argument.
+//! Reading the named arguments of mlgen's Tera functions and the input of its text filters,
+//! with errors that name the function or filter and the argument.
 
 use std::collections::HashMap;
 
@@ -62,5 +62,29 @@ impl<'a> Args<'a> {
             "{}: `{key}` must be {expected}, not {found}",
             self.function
         ))
+    }
+}
+
+/// A filter's input as text: a string as it is, a number or boolean as written; anything else
+/// is an error naming the filter.
+pub(super) fn filter_text(filter: &str, value: &Value) -> tera::Result<String> {
+    match value {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(_) | Value::Bool(_) => Ok(value.to_string()),
+        other => Err(tera::Error::msg(format!(
+            "the {filter} filter takes a string, not {other}"
+        ))),
+    }
+}
+
+/// A filter that turns text into text: `f` applied to [`filter_text`].
+pub(super) fn text_filter(
+    name: &'static str,
+    f: impl Fn(&str) -> Result<String, String> + Send + Sync + 'static,
+) -> impl tera::Filter {
+    move |value: &Value, _: &HashMap<String, Value>| {
+        f(&filter_text(name, value)?)
+            .map(Value::String)
+            .map_err(tera::Error::msg)
     }
 }

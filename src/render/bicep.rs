@@ -98,15 +98,7 @@ pub(super) fn register_filters(tera: &mut Tera) {
     );
     tera.register_filter(
         "bicep",
-        |value: &Value, _: &HashMap<String, Value>| match value {
-            Value::String(s) => Ok(Value::String(crate::quote::bicep(s))),
-            Value::Number(_) | Value::Bool(_) => {
-                Ok(Value::String(crate::quote::bicep(&value.to_string())))
-            }
-            other => Err(tera::Error::msg(format!(
-                "the bicep filter quotes strings, not {other}"
-            ))),
-        },
+        super::args::text_filter("bicep", |t| Ok(crate::quote::bicep(t))),
     );
 }
 

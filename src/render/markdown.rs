@@ -2,10 +2,11 @@
 //! safely. A tag value, a file name or the spec's name must stay text: never a link, an HTML
 //! tag, emphasis, a table cell break, a code span's end or GitHub math.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use tera::{Tera, Value};
+use tera::Tera;
+
+use super::args::text_filter;
 
 /// `text` as inline Markdown text that renders as exactly `text`: Markdown punctuation is
 /// backslash-escaped, `<`, `>` and `&` become entities (no HTML, no autolink), and control
@@ -65,23 +66,9 @@ pub(crate) fn comment(text: &str) -> String {
 /// Registers `md` (inline text), `md_code` (a code span) and `md_comment` (inside
 /// `<!-- … -->`).
 pub(super) fn register_filters(tera: &mut Tera) {
-    let string_filter = |name: &'static str, f: fn(&str) -> String| {
-        move |value: &Value, _: &HashMap<String, Value>| {
-            let text = match value {
-                Value::String(s) => s.clone(),
-                Value::Number(_) | Value::Bool(_) => value.to_string(),
-                other => {
-                    return Err(tera::Error::msg(format!(
-                        "the {name} filter takes a string, not {other}"
-                    )));
-                }
-            };
-            Ok(Value::String(f(&text)))
-        }
-    };
-    tera.register_filter("md", string_filter("md", text));
-    tera.register_filter("md_code", string_filter("md_code", code));
-    tera.register_filter("md_comment", string_filter("md_comment", comment));
+    tera.register_filter("md", text_filter("md", |t| Ok(text(t))));
+    tera.register_filter("md_code", text_filter("md_code", |t| Ok(code(t))));
+    tera.register_filter("md_comment", text_filter("md_comment", |t| Ok(comment(t))));
 }
 
 #[cfg(test)]

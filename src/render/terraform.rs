@@ -87,16 +87,8 @@ pub(super) fn register_filters(tera: &mut Tera) {
             .map(Value::String)
             .map_err(|e| tera::Error::msg(format!("tf_validation: {e}")))
     });
-    tera.register_filter("hcl", |value: &Value, _: &HashMap<String, Value>| {
-        let text = match value {
-            Value::String(s) => s.clone(),
-            Value::Number(_) | Value::Bool(_) => value.to_string(),
-            other => {
-                return Err(tera::Error::msg(format!(
-                    "the hcl filter quotes strings, not {other}"
-                )));
-            }
-        };
-        Ok(Value::String(crate::quote::hcl(&text)))
-    });
+    tera.register_filter(
+        "hcl",
+        super::args::text_filter("hcl", |t| Ok(crate::quote::hcl(t))),
+    );
 }

@@ -7,9 +7,7 @@
 //! refuses those outright (the spec's patterns already keep `$` out of every pipeline value;
 //! this guards what team templates pass), and control characters with them.
 
-use std::collections::HashMap;
-
-use tera::{Tera, Value};
+use tera::Tera;
 
 /// `text` as a single-quoted YAML scalar, or why it cannot be one safely.
 pub(crate) fn quoted(text: &str) -> Result<String, String> {
@@ -30,21 +28,7 @@ pub(crate) fn quoted(text: &str) -> Result<String, String> {
 }
 
 pub(super) fn register_filters(tera: &mut Tera) {
-    tera.register_filter(
-        "yaml",
-        |value: &Value, _: &HashMap<String, Value>| -> tera::Result<Value> {
-            let text = match value {
-                Value::String(s) => s.clone(),
-                Value::Number(_) | Value::Bool(_) => value.to_string(),
-                other => {
-                    return Err(tera::Error::msg(format!(
-                        "the yaml filter takes a string, not {other}"
-                    )));
-                }
-            };
-            quoted(&text).map(Value::String).map_err(tera::Error::msg)
-        },
-    );
+    tera.register_filter("yaml", super::args::text_filter("yaml", quoted));
 }
 
 #[cfg(test)]
