@@ -27,6 +27,8 @@ pub(super) struct PipelineDocs {
     /// `az role assignment create …` granting the deploying identity Role Based Access
     /// Control Administrator under that condition.
     rbac_command: String,
+    /// `az role definition create …` of the planning identity's what-if role, with Bicep.
+    what_if_role_command: Option<String>,
     /// The role definition id of Role Based Access Control Administrator.
     rbac_administrator: &'static str,
     /// GitHub's identities, when GitHub is a provider.
@@ -117,6 +119,7 @@ pub(super) fn pipeline_docs(model: &Model) -> Option<PipelineDocs> {
         ]
         .join(" "),
         condition,
+        what_if_role_command: pipelines.bicep.then(|| what_if_role(&model.project.name)),
         roles,
         rbac_administrator: RBAC_ADMINISTRATOR,
         github: pipelines
@@ -173,6 +176,25 @@ fn condition(roles: &[Role]) -> String {
          ((!(ActionMatches{{'Microsoft.Authorization/roleAssignments/delete'}})) OR \
          (@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] \
          ForAnyOfAnyValues:GuidEquals {{{ids}}}))"
+    )
+}
+
+/// The custom role that lets a read-only identity run what-if: Reader does not include the
+/// two deployment actions, and `--validation-level ProviderNoRbac` then checks only read
+/// access to the resources.
+fn what_if_role(project: &str) -> String {
+    let definition = serde_json::json!({
+        "Name": format!("mlgen what-if ({project})"),
+        "Description": "Preview subscription deployments without the right to deploy.",
+        "Actions": [
+            "Microsoft.Resources/deployments/whatIf/action",
+            "Microsoft.Resources/deployments/validate/action",
+        ],
+        "AssignableScopes": ["/subscriptions/<subscription id>"],
+    });
+    format!(
+        "az role definition create --role-definition {}",
+        shell_word(&definition.to_string())
     )
 }
 

@@ -578,3 +578,21 @@ fn the_readme_names_every_subject_and_variable_the_workflows_use() {
     }
     assert!(Path::new(&common::example("pipelines")).exists());
 }
+
+/// `.github` is the one hidden folder mlgen writes into; a link planted there is refused like
+/// any other, and nothing is written.
+#[cfg(unix)]
+#[test]
+fn a_linked_github_folder_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, out.join(".github")).unwrap();
+    let (code, _, stderr) = common::run_on("render", &common::example("pipelines"), &out, &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains(".github is a symbolic link"), "{stderr}");
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1, "only the link");
+}
