@@ -488,7 +488,25 @@ pub struct Catalog {
     pub private_dns_zones: &'static [PrivateDnsZone],
     /// See [`STUDIO_CORS`].
     pub studio_cors: StudioCors,
+    /// See [`RESOURCE_PROVIDERS`].
+    pub resource_providers: &'static [&'static str],
 }
+
+/// The resource providers the output needs registered in a subscription: the Terraform
+/// provider block registers them, and the README tells how to register them before the first
+/// read-only plan. Microsoft.Network because the workspace's managed network creates private
+/// endpoints; Microsoft.AlertsManagement because Application Insights creates its
+/// smart-detection alert rules.
+pub const RESOURCE_PROVIDERS: &[&str] = &[
+    "Microsoft.AlertsManagement",
+    "Microsoft.ContainerRegistry",
+    "Microsoft.Insights",
+    "Microsoft.KeyVault",
+    "Microsoft.MachineLearningServices",
+    "Microsoft.Network",
+    "Microsoft.OperationalInsights",
+    "Microsoft.Storage",
+];
 
 /// The whole catalog.
 pub fn catalog() -> Catalog {
@@ -500,6 +518,7 @@ pub fn catalog() -> Catalog {
         diagnostics: DIAGNOSTICS,
         private_dns_zones: PRIVATE_DNS_ZONES,
         studio_cors: STUDIO_CORS,
+        resource_providers: RESOURCE_PROVIDERS,
     }
 }
 

@@ -102,6 +102,7 @@ mod tests {
             "EnvironmentOverride",
             "ComputeInstance",
             "Pipelines",
+            "GithubSettings",
             "GithubEnvironment",
             "AzureDevopsEnvironment",
         ] {

@@ -356,6 +356,13 @@ pub(crate) enum Problem {
     PipelineProviderUnlisted { at: KeyPath, provider: String },
     /// `pipelines.targets` naming a target the spec does not render.
     PipelineTargetUnlisted { target: String },
+    /// One of `pipelines.github.owner_id` and `repository_id` without the other.
+    GithubIdsIncomplete {
+        given: &'static str,
+        missing: &'static str,
+    },
+    /// Pipelines that deploy both targets because `pipelines.targets` is left out (a warning).
+    PipelinesDeployBothTargets,
 }
 
 impl fmt::Display for Problem {
@@ -786,6 +793,14 @@ impl fmt::Display for Problem {
                 f,
                 "`pipelines.targets` names `{target}`, which is not among the spec's `targets`"
             ),
+            GithubIdsIncomplete { given, missing } => write!(
+                f,
+                "`pipelines.github.{given}` without `{missing}`: an immutable subject needs both ids"
+            ),
+            PipelinesDeployBothTargets => write!(
+                f,
+                "`pipelines` deploy with Terraform and with Bicep: both would deploy the same resources, and their role assignments collide"
+            ),
         }
     }
 }
@@ -794,7 +809,9 @@ impl Problem {
     /// Whether the problem stops mlgen (an error) or is only worth saying (a warning).
     pub(crate) fn severity(&self) -> Severity {
         match self {
-            Self::UnknownVmSize { .. } | Self::VmSizeCase { .. } => Severity::Warning,
+            Self::UnknownVmSize { .. }
+            | Self::VmSizeCase { .. }
+            | Self::PipelinesDeployBothTargets => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -993,6 +1010,14 @@ impl Problem {
             PipelineTargetUnlisted { target } => Some(format!(
                 "add `{target}` to `targets`, or remove it from `pipelines.targets`"
             )),
+            GithubIdsIncomplete { missing, .. } => Some(format!(
+                "add `{missing}` (`gh api repos/OWNER/NAME --jq '.owner.id, .id'` prints both)"
+            )),
+            PipelinesDeployBothTargets => Some(
+                "name the one that deploys in `pipelines.targets`, such as `targets: [terraform]` \
+                 (write both to keep both pipelines)"
+                    .into(),
+            ),
         }
     }
 }
@@ -1462,6 +1487,10 @@ mod tests {
                 => "`pipelines.environments.dev.github` configures `github`, which is not among `pipelines.providers`", Some("add `github` to `pipelines.providers`, or remove these settings");
             PipelineTargetUnlisted { target: text("bicep") }
                 => "`pipelines.targets` names `bicep`, which is not among the spec's `targets`", Some("add `bicep` to `targets`, or remove it from `pipelines.targets`");
+            GithubIdsIncomplete { given: "owner_id", missing: "repository_id" }
+                => "`pipelines.github.owner_id` without `repository_id`: an immutable subject needs both ids", Some("add `repository_id` (`gh api repos/OWNER/NAME --jq '.owner.id, .id'` prints both)");
+            PipelinesDeployBothTargets
+                => "`pipelines` deploy with Terraform and with Bicep: both would deploy the same resources, and their role assignments collide", Some("name the one that deploys in `pipelines.targets`, such as `targets: [terraform]` (write both to keep both pipelines)");
         };
         for (problem, message, help) in examples {
             assert_eq!(problem.message(), message, "{problem:?}");

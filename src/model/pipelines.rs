@@ -63,6 +63,11 @@ pub struct Pipelines {
 pub struct Github {
     /// `owner/name`.
     pub repository: String,
+    /// The repository as OIDC subjects name it: `owner/name`, or with the spec's numeric ids
+    /// GitHub's immutable form `owner@<owner_id>/name@<repository_id>`.
+    pub subject_repository: String,
+    /// True when `subject_repository` is the immutable form.
+    pub immutable_subjects: bool,
 }
 
 /// Azure DevOps settings shared by every environment.
@@ -177,13 +182,7 @@ impl Pipelines {
             .unwrap_or_else(|| DEFAULT_DEPLOY_BRANCH.to_owned());
         Some(Self {
             // A missing repository is an empty name the validator reports.
-            github: listed(Provider::Github).then(|| Github {
-                repository: section
-                    .github
-                    .as_ref()
-                    .map(|g| g.repository.clone())
-                    .unwrap_or_default(),
-            }),
+            github: listed(Provider::Github).then(|| github(section.github.as_ref())),
             azure_devops: listed(Provider::AzureDevops).then(|| {
                 let ado = section.azure_devops.as_ref();
                 AzureDevops {
@@ -237,6 +236,23 @@ pub fn deployment_order(spec: &Spec) -> Vec<String> {
     order
 }
 
+/// GitHub's settings; a missing repository is an empty name the validator reports.
+fn github(settings: Option<&spec::GithubSettings>) -> Github {
+    let repository = settings.map(|g| g.repository.clone()).unwrap_or_default();
+    let ids = settings.and_then(|g| g.owner_id.zip(g.repository_id));
+    let subject_repository = match (ids, repository.split_once('/')) {
+        (Some((owner_id, repository_id)), Some((owner, name))) => {
+            format!("{owner}@{owner_id}/{name}@{repository_id}")
+        }
+        _ => repository.clone(),
+    };
+    Github {
+        immutable_subjects: subject_repository != repository,
+        subject_repository,
+        repository,
+    }
+}
+
 fn github_stage(env: &str, settings: Option<&spec::GithubEnvironment>) -> GithubStage {
     let upper = env.to_ascii_uppercase();
     let pick = |value: Option<&String>, default: String| value.cloned().unwrap_or(default);
@@ -274,7 +290,7 @@ fn azure_devops_stage(
     AzureDevopsStage {
         plan_service_connection: settings
             .and_then(|s| s.plan_service_connection.clone())
-            .unwrap_or_else(|| service_connection.clone()),
+            .unwrap_or_else(|| format!("{service_connection}-plan")),
         service_connection,
         environment: settings
             .and_then(|s| s.environment.clone())
@@ -336,6 +352,7 @@ mod tests {
         assert_eq!(p.bicep_template, "main.bicep");
         assert_eq!(p.stages[0].bicepparam, "test.bicepparam");
         assert_eq!(p.stages[0].azure_devops.service_connection, "");
+        assert_eq!(p.stages[0].azure_devops.plan_service_connection, "-plan");
         assert!(p.github.is_none());
     }
 
@@ -346,6 +363,24 @@ mod tests {
              pipelines: {providers: [azure_devops], targets: [bicep]}\n",
         );
         assert!(p.bicep && !p.terraform);
+    }
+
+    #[test]
+    fn numeric_ids_make_subjects_immutable() {
+        let named = pipelines(
+            "version: 1\nproject: {name: fraud}\nbackend: {resource_group_name: r, storage_account_name: sabc}\n\
+             pipelines: {providers: [github], github: {repository: contoso/infra}}\n",
+        );
+        let github = named.github.unwrap();
+        assert_eq!(github.subject_repository, "contoso/infra");
+        assert!(!github.immutable_subjects);
+        let immutable = pipelines(
+            "version: 1\nproject: {name: fraud}\nbackend: {resource_group_name: r, storage_account_name: sabc}\n\
+             pipelines: {providers: [github], github: {repository: contoso/infra, owner_id: 5544123, repository_id: 821093847}}\n",
+        );
+        let github = immutable.github.unwrap();
+        assert_eq!(github.subject_repository, "contoso@5544123/infra@821093847");
+        assert!(github.immutable_subjects);
     }
 
     #[test]

@@ -31,6 +31,9 @@ pub(super) struct PipelineDocs {
     what_if_role_command: Option<String>,
     /// The role definition id of Role Based Access Control Administrator.
     rbac_administrator: &'static str,
+    /// `az provider register …` for every resource provider the code needs: the planning
+    /// identity cannot register them, and the first plan needs them.
+    register: Vec<String>,
     /// GitHub's identities, when GitHub is a provider.
     github: Option<GithubDocs>,
     /// Azure DevOps' service connections, when Azure DevOps is a provider.
@@ -49,6 +52,8 @@ struct Role {
 struct GithubDocs {
     issuer: &'static str,
     audience: &'static str,
+    /// True when the subjects are GitHub's immutable form (the spec gave the numeric ids).
+    immutable: bool,
     /// Repository variables to set, each once, with what they hold.
     variables: Vec<Variable>,
     /// Per environment: the deploying and the planning identity.
@@ -98,6 +103,9 @@ struct Connection {
 struct StateDocs {
     /// Commands creating the resource group, the account and its container.
     create: Vec<String>,
+    /// Per environment, the commands that create its (empty) state, run once by someone who
+    /// may write state: the planning identity cannot, and every deployment starts with a plan.
+    first_state: Vec<String>,
     /// The container's resource id with the state subscription left as a placeholder.
     scope: String,
 }
@@ -122,10 +130,14 @@ pub(super) fn pipeline_docs(model: &Model) -> Option<PipelineDocs> {
         what_if_role_command: pipelines.bicep.then(|| what_if_role(&model.project.name)),
         roles,
         rbac_administrator: RBAC_ADMINISTRATOR,
+        register: catalog::RESOURCE_PROVIDERS
+            .iter()
+            .map(|namespace| format!("az provider register --namespace {namespace} --wait"))
+            .collect(),
         github: pipelines
             .github
             .as_ref()
-            .map(|g| github(pipelines, &g.repository)),
+            .map(|g| github(pipelines, &g.subject_repository, g.immutable_subjects)),
         azure_devops: pipelines.azure_devops.as_ref().map(|a| AzureDevopsDocs {
             organization: a
                 .organization
@@ -190,7 +202,7 @@ fn what_if_role(project: &str) -> String {
             "Microsoft.Resources/deployments/whatIf/action",
             "Microsoft.Resources/deployments/validate/action",
         ],
-        "AssignableScopes": ["/subscriptions/<subscription id>"],
+        "AssignableScopes": ["/subscriptions/<subscription id of each environment>"],
     });
     format!(
         "az role definition create --role-definition {}",
@@ -198,7 +210,7 @@ fn what_if_role(project: &str) -> String {
     )
 }
 
-fn github(pipelines: &Pipelines, repository: &str) -> GithubDocs {
+fn github(pipelines: &Pipelines, repository: &str, immutable: bool) -> GithubDocs {
     let mut variables: Vec<Variable> = Vec::new();
     let mut add = |name: &str, holds: String| {
         if !variables.iter().any(|v| v.name == name) {
@@ -250,6 +262,7 @@ fn github(pipelines: &Pipelines, repository: &str) -> GithubDocs {
     GithubDocs {
         issuer: GITHUB_ISSUER,
         audience: AUDIENCE,
+        immutable,
         variables,
         identities,
     }
@@ -313,9 +326,7 @@ fn connections(
                 legacy_subject: format!("sc://{org}/{project}/{name}"),
             });
         };
-        if a.plan_service_connection != a.service_connection {
-            add("plan", &a.plan_service_connection, None);
-        }
+        add("plan", &a.plan_service_connection, None);
         add("deploy", &a.service_connection, Some(a.environment.clone()));
     }
     out
@@ -352,11 +363,25 @@ fn state(model: &Model, pipelines: &Pipelines) -> Option<StateDocs> {
                  --delete-retention-days 30 --enable-container-delete-retention true \
                  --container-delete-retention-days 30"
             ),
+            // On the management plane: the account takes no shared keys, and an Owner has no
+            // data-plane role for `az storage container create --auth-mode login`.
             format!(
-                "az storage container create --name {container} --account-name {account} \
-                 --auth-mode login"
+                "az storage container-rm create --name {container} --storage-account {account} \
+                 --resource-group {rg}"
             ),
         ],
+        first_state: pipelines
+            .stages
+            .iter()
+            .map(|stage| {
+                format!(
+                    "terraform {} init -reconfigure -backend-config={} && terraform {} state list",
+                    shell_word(&pipelines.terraform_chdir),
+                    shell_word(&stage.backend),
+                    shell_word(&pipelines.terraform_chdir),
+                )
+            })
+            .collect(),
         scope: format!(
             "/subscriptions/<state subscription>/resourceGroups/{}/providers/Microsoft.Storage/storageAccounts/{}/blobServices/default/containers/{}",
             backend.resource_group_name, backend.storage_account_name, backend.container_name
@@ -410,7 +435,14 @@ mod tests {
                 "AZURE_CLIENT_ID_PROD"
             ]
         );
-        assert!(d.state.unwrap().create[3].contains("--name tfstate --account-name sts"));
+        let state = d.state.unwrap();
+        assert!(
+            state.create[3].contains("container-rm create --name tfstate --storage-account sts")
+        );
+        assert_eq!(
+            state.first_state[1],
+            "terraform -chdir=main init -reconfigure -backend-config=prod.backend.hcl && terraform -chdir=main state list"
+        );
     }
 
     #[test]
@@ -432,10 +464,18 @@ mod tests {
             assert_eq!(d.condition.matches(role.id).count(), 2, "{}", role.name);
         }
         let c = d.azure_devops.unwrap();
-        assert_eq!(c.connections.len(), 1);
+        let subjects: Vec<&str> = c
+            .connections
+            .iter()
+            .map(|c| c.legacy_subject.as_str())
+            .collect();
         assert_eq!(
-            c.connections[0].legacy_subject,
-            "sc://<organization>/<project>/c"
+            subjects,
+            [
+                "sc://<organization>/<project>/c-plan",
+                "sc://<organization>/<project>/c"
+            ],
+            "a planning connection of its own by default"
         );
     }
 }

@@ -82,6 +82,15 @@ pub struct GithubSettings {
     /// subject the README lists for the federated credentials.
     #[schemars(regex(pattern = shape::GITHUB_REPOSITORY.pattern))]
     pub repository: String,
+    /// The owner's numeric id (`gh api repos/OWNER/NAME --jq .owner.id`). With
+    /// `repository_id`, the README prints GitHub's immutable subjects
+    /// (`repo:owner@<owner_id>/name@<repository_id>:…`), the default for repositories created,
+    /// renamed or transferred since mid-2026.
+    #[schemars(range(min = 1))]
+    pub owner_id: Option<u64>,
+    /// The repository's numeric id (`gh api repos/OWNER/NAME --jq .id`); see `owner_id`.
+    #[schemars(range(min = 1))]
+    pub repository_id: Option<u64>,
 }
 
 /// Azure DevOps settings shared by every environment, for the README's federated-credential
@@ -145,8 +154,9 @@ pub struct AzureDevopsEnvironment {
     /// provider.
     #[schemars(regex(pattern = shape::ADO_SERVICE_CONNECTION.pattern))]
     pub service_connection: Option<String>,
-    /// The service connection the plan, what-if and drift stages use (default:
-    /// `service_connection`); name a read-only one so that pull-request builds cannot deploy.
+    /// The read-only service connection the plan, what-if and drift stages use (default:
+    /// `<service_connection>-plan`): pull-request builds run the pull request's own pipeline
+    /// file, so what they can sign in as must not be able to deploy.
     #[schemars(regex(pattern = shape::ADO_SERVICE_CONNECTION.pattern))]
     pub plan_service_connection: Option<String>,
     /// The Azure DevOps environment whose approvals and checks gate deployments (default: the

@@ -580,6 +580,32 @@ impl Check<'_> {
                 }
             }
         }
+        if let Some(github) = &section.github {
+            let incomplete = match (github.owner_id, github.repository_id) {
+                (Some(_), None) => Some(("owner_id", "repository_id")),
+                (None, Some(_)) => Some(("repository_id", "owner_id")),
+                _ => None,
+            };
+            if let Some((given, missing)) = incomplete {
+                let problem = Problem::GithubIdsIncomplete { given, missing };
+                out.push(
+                    self.ctx
+                        .at_key(&format!("/pipelines/github/{given}"), &problem),
+                );
+            }
+        }
+        if section.targets.is_none()
+            && self
+                .model
+                .pipelines
+                .as_ref()
+                .is_some_and(|p| p.terraform && p.bicep)
+        {
+            out.push(
+                self.ctx
+                    .at_key("/pipelines", &Problem::PipelinesDeployBothTargets),
+            );
+        }
         if listed(Provider::Github)
             && section.github.is_none()
             && !self.pruned.touches("/pipelines/github")

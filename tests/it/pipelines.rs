@@ -50,10 +50,7 @@ fn specs() -> Vec<(String, String)> {
         ),
         (
             "bicep only".into(),
-            vary(
-                "  deploy_branch: main\n",
-                "  deploy_branch: main\n  targets: [bicep]\n",
-            ),
+            vary("  targets: [terraform, bicep]\n", "  targets: [bicep]\n"),
         ),
         ("single environment".into(), single.into()),
     ]
@@ -318,7 +315,7 @@ fn github_jobs_deploy_in_order_behind_their_environments_with_least_privilege() 
 fn azure_devops_stages_deploy_in_order_behind_their_environments() {
     let tree = common::render_yaml(&std::fs::read_to_string(common::example("pipelines")).unwrap());
     let envs = [
-        ("dev", "dev", "fraud-dev", "fraud-dev"),
+        ("dev", "dev", "fraud-dev-plan", "fraud-dev"),
         ("prod", "fraud-production", "fraud-prod-plan", "fraud-prod"),
     ];
     for (file, plan, apply) in [
@@ -568,10 +565,11 @@ fn the_readme_names_every_subject_and_variable_the_workflows_use() {
         );
     }
     for subject in [
-        "repo:contoso/fraud-infra:pull_request",
-        "repo:contoso/fraud-infra:ref:refs/heads/main",
-        "repo:contoso/fraud-infra:environment:dev",
-        "repo:contoso/fraud-infra:environment:production",
+        "repo:contoso@5544123/fraud-infra@821093847:pull_request",
+        "repo:contoso@5544123/fraud-infra@821093847:ref:refs/heads/main",
+        "repo:contoso@5544123/fraud-infra@821093847:environment:dev",
+        "repo:contoso@5544123/fraud-infra@821093847:environment:production",
+        "sc://contoso/fraud/fraud-dev-plan",
         "sc://contoso/fraud/fraud-prod-plan",
     ] {
         assert!(readme.contains(subject), "README lacks {subject}");
