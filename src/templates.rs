@@ -144,6 +144,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/pipelines/_header.tera"),
     ),
     (
+        "pipelines/_readme.md.tera",
+        include_str!("../templates/pipelines/_readme.md.tera"),
+    ),
+    (
         "terraform/.gitignore.tera",
         include_str!("../templates/terraform/.gitignore.tera"),
     ),

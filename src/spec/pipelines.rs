@@ -24,7 +24,7 @@ pub struct Pipelines {
     #[schemars(length(min = 1), extend("uniqueItems" = true))]
     pub targets: Option<Vec<crate::spec::Target>>,
     /// The branch whose pushes deploy (default `main`); pull requests into it plan.
-    #[schemars(regex(pattern = shape::GIT_BRANCH.pattern))]
+    #[schemars(length(max = shape::GIT_BRANCH.max_len), regex(pattern = shape::GIT_BRANCH.pattern))]
     pub deploy_branch: Option<String>,
     /// Environments in deployment order (default: the order of `environments`); each is
     /// deployed only after the one before it succeeded. Must name every environment once.
@@ -32,14 +32,14 @@ pub struct Pipelines {
     pub order: Option<Vec<String>>,
     /// When the drift job compares Azure with the code, as five cron fields in UTC (default
     /// `0 6 * * 1-5`, weekdays at 06:00).
-    #[schemars(regex(pattern = shape::CRON.pattern))]
+    #[schemars(length(max = shape::CRON.max_len), regex(pattern = shape::CRON.pattern))]
     pub drift_schedule: Option<String>,
     /// The Terraform release the pipelines install (default `1.11.4`).
-    #[schemars(regex(pattern = shape::TERRAFORM_VERSION.pattern))]
+    #[schemars(length(max = shape::TERRAFORM_VERSION.max_len), regex(pattern = shape::TERRAFORM_VERSION.pattern))]
     pub terraform_version: Option<String>,
     /// Where the spec is, from the output directory (the repository root), for the
     /// pipelines' `mlgen check` (default: the spec's file name).
-    #[schemars(regex(pattern = shape::SPEC_PATH.pattern))]
+    #[schemars(length(max = shape::SPEC_PATH.max_len), regex(pattern = shape::SPEC_PATH.pattern))]
     pub spec_path: Option<String>,
     /// GitHub settings shared by every environment.
     pub github: Option<GithubSettings>,
@@ -80,7 +80,7 @@ impl Provider {
 pub struct GithubSettings {
     /// The repository the workflows run in, as `owner/name`: part of every OIDC
     /// subject the README lists for the federated credentials.
-    #[schemars(regex(pattern = shape::GITHUB_REPOSITORY.pattern))]
+    #[schemars(length(max = shape::GITHUB_REPOSITORY.max_len), regex(pattern = shape::GITHUB_REPOSITORY.pattern))]
     pub repository: String,
     /// The owner's numeric id (`gh api repos/OWNER/NAME --jq .owner.id`). With
     /// `repository_id`, the README prints GitHub's immutable subjects
@@ -99,10 +99,10 @@ pub struct GithubSettings {
 #[serde(deny_unknown_fields)]
 pub struct AzureDevopsSettings {
     /// The organization (`dev.azure.com/<organization>`).
-    #[schemars(regex(pattern = shape::ADO_ORGANIZATION.pattern))]
+    #[schemars(length(max = shape::ADO_ORGANIZATION.max_len), regex(pattern = shape::ADO_ORGANIZATION.pattern))]
     pub organization: Option<String>,
     /// The project the pipelines and service connections belong to.
-    #[schemars(regex(pattern = shape::ADO_PROJECT.pattern))]
+    #[schemars(length(max = shape::ADO_PROJECT.max_len), regex(pattern = shape::ADO_PROJECT.pattern))]
     pub project: Option<String>,
 }
 
@@ -125,23 +125,23 @@ pub struct PipelineEnvironment {
 pub struct GithubEnvironment {
     /// The GitHub environment whose protection rules approve deployments (default: the
     /// environment's name).
-    #[schemars(regex(pattern = shape::GITHUB_ENVIRONMENT.pattern))]
+    #[schemars(length(max = shape::GITHUB_ENVIRONMENT.max_len), regex(pattern = shape::GITHUB_ENVIRONMENT.pattern))]
     pub environment: Option<String>,
     /// Variable with the client id of the identity that deploys, from jobs in the GitHub
     /// environment only (default `AZURE_CLIENT_ID_<ENV>`).
-    #[schemars(regex(pattern = shape::GITHUB_VARIABLE.pattern))]
+    #[schemars(length(max = shape::GITHUB_VARIABLE.max_len), regex(pattern = shape::GITHUB_VARIABLE.pattern))]
     pub client_id: Option<String>,
     /// Variable with the client id of the read-only identity that plans on pull requests and
     /// the deploy branch and runs the drift job (default `AZURE_PLAN_CLIENT_ID_<ENV>`). A pull
     /// request can change its own workflow, so whatever identity it can reach must not be
     /// able to deploy.
-    #[schemars(regex(pattern = shape::GITHUB_VARIABLE.pattern))]
+    #[schemars(length(max = shape::GITHUB_VARIABLE.max_len), regex(pattern = shape::GITHUB_VARIABLE.pattern))]
     pub plan_client_id: Option<String>,
     /// Variable with the Entra tenant id (default `AZURE_TENANT_ID`).
-    #[schemars(regex(pattern = shape::GITHUB_VARIABLE.pattern))]
+    #[schemars(length(max = shape::GITHUB_VARIABLE.max_len), regex(pattern = shape::GITHUB_VARIABLE.pattern))]
     pub tenant_id: Option<String>,
     /// Variable with the subscription id (default `AZURE_SUBSCRIPTION_ID_<ENV>`).
-    #[schemars(regex(pattern = shape::GITHUB_VARIABLE.pattern))]
+    #[schemars(length(max = shape::GITHUB_VARIABLE.max_len), regex(pattern = shape::GITHUB_VARIABLE.pattern))]
     pub subscription_id: Option<String>,
 }
 
@@ -152,15 +152,15 @@ pub struct AzureDevopsEnvironment {
     /// The Azure Resource Manager service connection (workload identity federation) that
     /// deploys this environment. Required for every environment when `azure_devops` is a
     /// provider.
-    #[schemars(regex(pattern = shape::ADO_SERVICE_CONNECTION.pattern))]
+    #[schemars(length(max = shape::ADO_SERVICE_CONNECTION.max_len), regex(pattern = shape::ADO_SERVICE_CONNECTION.pattern))]
     pub service_connection: Option<String>,
     /// The read-only service connection the plan, what-if and drift stages use (default:
     /// `<service_connection>-plan`): pull-request builds run the pull request's own pipeline
     /// file, so what they can sign in as must not be able to deploy.
-    #[schemars(regex(pattern = shape::ADO_SERVICE_CONNECTION.pattern))]
+    #[schemars(length(max = shape::ADO_SERVICE_CONNECTION.max_len), regex(pattern = shape::ADO_SERVICE_CONNECTION.pattern))]
     pub plan_service_connection: Option<String>,
     /// The Azure DevOps environment whose approvals and checks gate deployments (default: the
     /// environment's name).
-    #[schemars(regex(pattern = shape::ADO_ENVIRONMENT.pattern))]
+    #[schemars(length(max = shape::ADO_ENVIRONMENT.max_len), regex(pattern = shape::ADO_ENVIRONMENT.pattern))]
     pub environment: Option<String>,
 }
