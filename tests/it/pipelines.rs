@@ -379,26 +379,40 @@ fn azure_devops_stages_deploy_in_order_behind_their_environments() {
     }
 }
 
-/// A team replaces one job group through its block, keeping the rest.
-#[test]
-fn a_team_template_replaces_one_job_group() {
+/// The example in a temporary folder, its first line followed by `header` (more spec keys),
+/// with a team folder `team/` holding `github/<template>` = `source` when `team` is given.
+fn example_with_team(
+    header: &str,
+    team: Option<(&str, &str)>,
+) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let spec = dir.path().join("mlgen.yaml");
     let example = std::fs::read_to_string(common::example("pipelines")).unwrap();
     std::fs::write(
         &spec,
-        example.replacen("version: 1\n", "version: 1\ntemplates: team\n", 1),
+        example.replacen("version: 1\n", &format!("version: 1\n{header}"), 1),
     )
     .unwrap();
-    let team = dir.path().join("team/github");
-    std::fs::create_dir_all(&team).unwrap();
-    std::fs::write(
-        team.join("mlgen-terraform.yml.tera"),
-        "{% extends \"builtin/github/mlgen-terraform.yml.tera\" %}\n\
-         {% block extra_jobs %}\n\n  notify:\n    runs-on: ubuntu-latest\n    needs: [apply-prod]\n    \
-         permissions: {}\n    steps:\n      - run: echo deployed\n{% endblock extra_jobs %}\n",
-    )
-    .unwrap();
+    if let Some((template, source)) = team {
+        let folder = dir.path().join("team/github");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join(template), source).unwrap();
+    }
+    (dir, spec)
+}
+
+/// A team replaces one job group through its block, keeping the rest.
+#[test]
+fn a_team_template_replaces_one_job_group() {
+    let (dir, spec) = example_with_team(
+        "templates: team\n",
+        Some((
+            "mlgen-terraform.yml.tera",
+            "{% extends \"builtin/github/mlgen-terraform.yml.tera\" %}\n\
+             {% block extra_jobs %}\n\n  notify:\n    runs-on: ubuntu-latest\n    needs: [apply-prod]\n    \
+             permissions: {}\n    steps:\n      - run: echo deployed\n{% endblock extra_jobs %}\n",
+        )),
+    );
     let out = dir.path().join("out");
     let (code, _, stderr) = common::run_on("render", &spec, &out, &["-q"]);
     assert_eq!(code, 0, "{stderr}");
@@ -421,10 +435,8 @@ fn a_team_template_replaces_one_job_group() {
 /// and dropping a provider removes its files.
 #[test]
 fn pipeline_files_follow_the_rules_of_the_tree() {
-    let dir = tempfile::tempdir().unwrap();
-    let spec = dir.path().join("mlgen.yaml");
-    let example = std::fs::read_to_string(common::example("pipelines")).unwrap();
-    std::fs::write(&spec, &example).unwrap();
+    let (dir, spec) = example_with_team("", None);
+    let example = std::fs::read_to_string(&spec).unwrap();
     let out = dir.path().join("out");
     assert_eq!(common::run_on("render", &spec, &out, &["-q"]).0, 0);
     let workflow = out.join(".github/workflows/mlgen-drift.yml");
@@ -498,26 +510,14 @@ fn pipeline_files_follow_the_rules_of_the_tree() {
 /// A team template cannot smuggle a CI expression into a pipeline through the `yaml` filter.
 #[test]
 fn pipeline_expressions_never_come_from_values() {
-    let dir = tempfile::tempdir().unwrap();
-    let spec = dir.path().join("mlgen.yaml");
-    let example = std::fs::read_to_string(common::example("pipelines")).unwrap();
-    std::fs::write(
-        &spec,
-        example.replacen(
-            "version: 1\n",
-            "version: 1\ntemplates: team\nextra: {note: '${{ github.token }}'}\n",
-            1,
-        ),
-    )
-    .unwrap();
-    let team = dir.path().join("team/github");
-    std::fs::create_dir_all(&team).unwrap();
-    std::fs::write(
-        team.join("mlgen-drift.yml.tera"),
-        "{% extends \"builtin/github/mlgen-drift.yml.tera\" %}\n\
-         {% block header %}{{ super() }}\n# {{ extra.note | yaml }}{% endblock header %}\n",
-    )
-    .unwrap();
+    let (dir, spec) = example_with_team(
+        "templates: team\nextra: {note: '${{ github.token }}'}\n",
+        Some((
+            "mlgen-drift.yml.tera",
+            "{% extends \"builtin/github/mlgen-drift.yml.tera\" %}\n\
+             {% block header %}{{ super() }}\n# {{ extra.note | yaml }}{% endblock header %}\n",
+        )),
+    );
     let out = dir.path().join("out");
     let (code, _, stderr) = common::run_on("render", &spec, &out, &[]);
     assert_eq!(code, 2, "{stderr}");
