@@ -181,6 +181,16 @@ fn folder_problem(raw: &str) -> Option<FolderProblem> {
     None
 }
 
+/// `file` inside the normalised folder `folder`, as a path from the output root: `.` is the
+/// output root itself, so `main.bicep` rather than `./main.bicep`.
+pub(crate) fn join(folder: &str, file: &str) -> String {
+    if folder == "." {
+        file.to_owned()
+    } else {
+        format!("{folder}/{file}")
+    }
+}
+
 /// The relative path from folder `from` to folder `to` (both normalised), always starting with
 /// `./` or `../` as Terraform requires of local module sources.
 pub(crate) fn relative_path(from: &str, to: &str) -> String {
@@ -219,6 +229,16 @@ mod tests {
             main: main.into(),
             network: DEFAULT_NETWORK.into(),
         }
+    }
+
+    #[test]
+    fn joined_paths_start_at_the_output_root() {
+        assert_eq!(join("main", "main.bicep"), "main/main.bicep");
+        assert_eq!(
+            join("infra/live", "dev.bicepparam"),
+            "infra/live/dev.bicepparam"
+        );
+        assert_eq!(join(".", "main.bicep"), "main.bicep");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 use serde::Serialize;
 
+use crate::layout::join;
 use crate::spec::pipelines::{self as spec, Provider};
 use crate::spec::{Spec, Target};
 
@@ -295,15 +296,6 @@ fn azure_devops_stage(
         environment: settings
             .and_then(|s| s.environment.clone())
             .unwrap_or_else(|| env.to_owned()),
-    }
-}
-
-/// `folder/file`, or `file` when the folder is the output root.
-fn join(folder: &str, file: &str) -> String {
-    if folder == "." {
-        file.to_owned()
-    } else {
-        format!("{folder}/{file}")
     }
 }
 

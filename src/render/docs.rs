@@ -93,7 +93,7 @@ pub(super) fn docs(model: &Model, tree: &Tree) -> Docs {
         };
         list.push(name.to_owned());
     }
-    let in_main = |file: &str| join(&layout.main, file);
+    let in_main = |file: &str| crate::layout::join(&layout.main, file);
     let terraform = model
         .targets
         .contains(&Target::Terraform)
@@ -142,15 +142,6 @@ pub(super) fn docs(model: &Model, tree: &Tree) -> Docs {
         terraform,
         bicep,
         pipelines: super::pipeline_docs::pipeline_docs(model),
-    }
-}
-
-/// `file` inside `folder` (`.` is the output root).
-fn join(folder: &str, file: &str) -> String {
-    if folder == "." {
-        file.to_owned()
-    } else {
-        format!("{folder}/{file}")
     }
 }
 

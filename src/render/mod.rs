@@ -581,11 +581,7 @@ fn output_path(name: &str, prefix: &str, model: &Model, environment: &str) -> St
         "network" => &model.layout.network,
         _ => return relative.clone(),
     };
-    if folder == "." {
-        rest.to_owned()
-    } else {
-        format!("{folder}/{rest}")
-    }
+    crate::layout::join(folder, rest)
 }
 
 /// Lays out Terraform and Bicep files; other files only get a single trailing newline.
