@@ -70,6 +70,15 @@ pub(super) fn environments(
         .collect()
 }
 
+/// The environments the spec names, in its order: `environments`, else the one base
+/// environment (`project.environment`, else `dev`).
+pub fn listed(spec: &Spec) -> Vec<String> {
+    match &spec.environments {
+        Some(listed) => listed.clone(),
+        None => vec![base_name(spec).unwrap_or_else(|| super::DEFAULT_ENVIRONMENT.to_owned())],
+    }
+}
+
 /// The base environment's name: `project.environment`, else the first of `environments`.
 pub(super) fn base_name(spec: &Spec) -> Option<String> {
     spec.project

@@ -20,7 +20,7 @@ use crate::naming::Names;
 use crate::rules;
 use crate::spec::{self, AzureName, Spec};
 
-pub use environments::{Backend, Environment, PRODUCTION_NAMES};
+pub use environments::{Backend, Environment, PRODUCTION_NAMES, listed as listed_environments};
 pub use resources::{
     ApplicationInsights, ComputeCluster, ComputeInstance, ContainerRegistry, KeyVault,
     LogAnalytics, Network, Project, Sources, StorageAccount, Terraform, Workspace,

@@ -219,10 +219,7 @@ impl Pipelines {
 /// The environments in the order they deploy: `pipelines.order`, else `environments`, else
 /// the one environment; names the spec does not have, and repeats, are left out.
 pub fn deployment_order(spec: &Spec) -> Vec<String> {
-    let known: Vec<String> = match (&spec.environments, super::environments::base_name(spec)) {
-        (Some(listed), _) => listed.clone(),
-        (None, base) => vec![base.unwrap_or_else(|| super::DEFAULT_ENVIRONMENT.to_owned())],
-    };
+    let known = super::environments::listed(spec);
     let wanted = spec
         .pipelines
         .as_ref()

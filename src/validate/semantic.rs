@@ -24,6 +24,7 @@ use crate::pointer::escape as pointer_segment;
 use crate::rules;
 use crate::spec::AzureName as _;
 use crate::spec::Spec;
+use crate::spec::pipelines::{Pipelines, Provider};
 use crate::vm_sizes;
 
 /// A tag name as Azure compares it: case-insensitively, and (for people reading the spec)
@@ -475,34 +476,50 @@ impl Check<'_> {
     /// a deployment order naming each environment once, and every connection a listed
     /// provider needs.
     fn pipelines(&self, out: &mut Vec<Diagnostic>) {
-        use crate::spec::pipelines::Provider;
         let Some(section) = &self.spec.pipelines else {
             return;
         };
         if self.pruned.touches("/pipelines/providers") || self.pruned.touches("/environments") {
             return;
         }
-        let envs: Vec<String> = match &self.spec.environments {
-            Some(listed) => listed.clone(),
-            None => vec![self.model.project.environment.clone()],
-        };
-        let unknown = |env: &str| Problem::PipelineUnknownEnvironment {
-            env: env.to_owned(),
-            environments: envs.clone(),
-            suggestion: suggest(env, envs.iter().map(String::as_str)).map(str::to_owned),
-        };
-        let listed = |p: Provider| section.providers.contains(&p);
-        for (env, s) in section.environments.iter().flatten() {
+        let envs = model::listed_environments(self.spec);
+        self.pipeline_environments(section, &envs, out);
+        if !self.pruned.touches("/pipelines/order")
+            && let Some(order) = &section.order
+        {
+            Self::pipeline_order(self.ctx, order, &envs, out);
+        }
+        if section.providers.contains(&Provider::AzureDevops) {
+            self.pipeline_connections(section, &envs, out);
+        }
+        self.pipeline_github(section, out);
+        self.pipeline_targets(section, out);
+    }
+
+    /// `pipelines.environments`: each an environment of the spec, with settings only for
+    /// listed providers.
+    fn pipeline_environments(
+        &self,
+        section: &Pipelines,
+        envs: &[String],
+        out: &mut Vec<Diagnostic>,
+    ) {
+        for (env, settings) in section.environments.iter().flatten() {
             let at = format!("/pipelines/environments/{}", pointer_segment(env));
             if !envs.contains(env) {
-                out.push(self.ctx.at_key(&at, &unknown(env)));
+                let problem = Problem::PipelineUnknownEnvironment {
+                    env: env.clone(),
+                    environments: envs.to_vec(),
+                    suggestion: suggest(env, envs.iter().map(String::as_str)).map(str::to_owned),
+                };
+                out.push(self.ctx.at_key(&at, &problem));
                 continue;
             }
             for (provider, present) in [
-                (Provider::Github, s.github.is_some()),
-                (Provider::AzureDevops, s.azure_devops.is_some()),
+                (Provider::Github, settings.github.is_some()),
+                (Provider::AzureDevops, settings.azure_devops.is_some()),
             ] {
-                if present && !listed(provider) {
+                if present && !section.providers.contains(&provider) {
                     let at = format!("{at}/{}", provider.name());
                     let problem = Problem::PipelineProviderUnlisted {
                         at: KeyPath::new(at.as_str()),
@@ -512,74 +529,78 @@ impl Check<'_> {
                 }
             }
         }
-        if !self.pruned.touches("/pipelines/order")
-            && let Some(order) = &section.order
-        {
-            let mut seen: Vec<&str> = Vec::new();
-            for (i, env) in order.iter().enumerate() {
-                let at = format!("/pipelines/order/{i}");
-                if !envs.contains(env) {
-                    let problem = Problem::PipelineOrderUnknown {
-                        env: env.clone(),
-                        environments: envs.clone(),
-                        suggestion: suggest(env, envs.iter().map(String::as_str))
-                            .map(str::to_owned),
-                    };
-                    out.push(self.ctx.at_value(&at, &problem));
-                } else if seen.contains(&env.as_str()) {
-                    let problem = Problem::PipelineOrderRepeated { env: env.clone() };
-                    out.push(self.ctx.at_value(&at, &problem));
-                }
-                seen.push(env);
+    }
+
+    /// `pipelines.order`: every environment once, and nothing else.
+    fn pipeline_order(
+        ctx: &Located<'_>,
+        order: &[String],
+        envs: &[String],
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let mut seen: Vec<&str> = Vec::new();
+        for (i, env) in order.iter().enumerate() {
+            let at = format!("/pipelines/order/{i}");
+            if !envs.contains(env) {
+                let problem = Problem::PipelineOrderUnknown {
+                    env: env.clone(),
+                    environments: envs.to_vec(),
+                    suggestion: suggest(env, envs.iter().map(String::as_str)).map(str::to_owned),
+                };
+                out.push(ctx.at_value(&at, &problem));
+            } else if seen.contains(&env.as_str()) {
+                let problem = Problem::PipelineOrderRepeated { env: env.clone() };
+                out.push(ctx.at_value(&at, &problem));
             }
-            let missing: Vec<String> = envs
-                .iter()
-                .filter(|e| !order.contains(e))
-                .cloned()
-                .collect();
-            if !missing.is_empty() {
-                let problem = Problem::PipelineOrderMissing { missing };
-                out.push(self.ctx.at_key("/pipelines/order", &problem));
-            }
+            seen.push(env);
         }
-        let provider_at = |p: Provider| {
-            let i = section.providers.iter().position(|q| *q == p).unwrap_or(0);
-            format!("/pipelines/providers/{i}")
-        };
-        if listed(Provider::AzureDevops) {
-            for env in &envs {
-                let connection = section
-                    .environments
-                    .as_ref()
-                    .and_then(|e| e.get(env))
-                    .and_then(|s| s.azure_devops.as_ref())
-                    .and_then(|a| a.service_connection.as_ref());
-                let pruned = self.pruned.touches(&format!(
-                    "/pipelines/environments/{}/azure_devops/service_connection",
-                    pointer_segment(env)
-                ));
-                if connection.is_none() && !pruned {
-                    // At the environment's Azure DevOps settings when written, else at the
-                    // provider that needs them.
-                    let written = format!(
-                        "/pipelines/environments/{}/azure_devops",
-                        pointer_segment(env)
-                    );
-                    let at = if self.ctx.has(&written) {
-                        written
-                    } else if self
-                        .ctx
-                        .has(&format!("/pipelines/environments/{}", pointer_segment(env)))
-                    {
-                        format!("/pipelines/environments/{}", pointer_segment(env))
-                    } else {
-                        provider_at(Provider::AzureDevops)
-                    };
-                    let problem = Problem::MissingServiceConnection { env: env.clone() };
-                    out.push(self.ctx.at_key(&at, &problem));
-                }
-            }
+        let missing: Vec<String> = envs
+            .iter()
+            .filter(|e| !order.contains(e))
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            let problem = Problem::PipelineOrderMissing { missing };
+            out.push(ctx.at_key("/pipelines/order", &problem));
         }
+    }
+
+    /// Azure DevOps deploys every environment through a service connection the spec names.
+    fn pipeline_connections(
+        &self,
+        section: &Pipelines,
+        envs: &[String],
+        out: &mut Vec<Diagnostic>,
+    ) {
+        for env in envs {
+            let settings = format!("/pipelines/environments/{}", pointer_segment(env));
+            let connection = section
+                .environments
+                .as_ref()
+                .and_then(|e| e.get(env))
+                .and_then(|s| s.azure_devops.as_ref())
+                .and_then(|a| a.service_connection.as_ref());
+            if connection.is_some()
+                || self
+                    .pruned
+                    .touches(&format!("{settings}/azure_devops/service_connection"))
+            {
+                continue;
+            }
+            // At the environment's Azure DevOps settings, or the nearest of them written;
+            // without any settings for the environment, at the provider that needs them.
+            let at = if self.ctx.has(&settings) {
+                format!("{settings}/azure_devops")
+            } else {
+                Self::provider_at(section, Provider::AzureDevops)
+            };
+            let problem = Problem::MissingServiceConnection { env: env.clone() };
+            out.push(self.ctx.at_key(&at, &problem));
+        }
+    }
+
+    /// GitHub: the repository the subjects name, with both numeric ids or neither.
+    fn pipeline_github(&self, section: &Pipelines, out: &mut Vec<Diagnostic>) {
         if let Some(github) = &section.github {
             let incomplete = match (github.owner_id, github.repository_id) {
                 (Some(_), None) => Some(("owner_id", "repository_id")),
@@ -593,27 +614,25 @@ impl Check<'_> {
                         .at_key(&format!("/pipelines/github/{given}"), &problem),
                 );
             }
-        }
-        if section.targets.is_none()
-            && self
-                .model
-                .pipelines
-                .as_ref()
-                .is_some_and(|p| p.terraform && p.bicep)
+        } else if section.providers.contains(&Provider::Github)
+            && !self.pruned.touches("/pipelines/github")
         {
+            out.push(self.ctx.at_value(
+                &Self::provider_at(section, Provider::Github),
+                &Problem::MissingGithubRepository,
+            ));
+        }
+    }
+
+    /// The targets the pipelines deploy: rendered ones, with remote state for Terraform, and a
+    /// warning when both deploy only because `pipelines.targets` was left out.
+    fn pipeline_targets(&self, section: &Pipelines, out: &mut Vec<Diagnostic>) {
+        let deployed = self.model.pipelines.as_ref();
+        if section.targets.is_none() && deployed.is_some_and(|p| p.terraform && p.bicep) {
             out.push(
                 self.ctx
                     .at_key("/pipelines", &Problem::PipelinesDeployBothTargets),
             );
-        }
-        if listed(Provider::Github)
-            && section.github.is_none()
-            && !self.pruned.touches("/pipelines/github")
-        {
-            out.push(self.ctx.at_value(
-                &provider_at(Provider::Github),
-                &Problem::MissingGithubRepository,
-            ));
         }
         for (i, target) in section.targets.iter().flatten().enumerate() {
             if !self.model.targets.contains(target) {
@@ -626,7 +645,7 @@ impl Check<'_> {
                 );
             }
         }
-        if self.model.pipelines.as_ref().is_some_and(|p| p.terraform)
+        if deployed.is_some_and(|p| p.terraform)
             && self.spec.backend.is_none()
             && !self.pruned.touches("/backend")
         {
@@ -635,6 +654,16 @@ impl Check<'_> {
                     .at_key("/pipelines", &Problem::PipelinesNeedBackend),
             );
         }
+    }
+
+    /// The position of `provider` in `pipelines.providers`.
+    fn provider_at(section: &Pipelines, provider: Provider) -> String {
+        let i = section
+            .providers
+            .iter()
+            .position(|p| *p == provider)
+            .unwrap_or(0);
+        format!("/pipelines/providers/{i}")
     }
 
     /// Compute instances: unique names that do not clash with clusters (one namespace per
