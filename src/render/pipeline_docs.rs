@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::docs::shell_word;
 use crate::catalog;
 use crate::model::Model;
-use crate::model::pipelines::{Pipelines, Stage};
+use crate::model::pipelines::{Github, Pipelines, Stage};
 
 /// GitHub's OIDC token issuer.
 const GITHUB_ISSUER: &str = "https://token.actions.githubusercontent.com";
@@ -29,8 +29,6 @@ pub(super) struct PipelineDocs {
     rbac_command: String,
     /// `az role definition create …` of the planning identity's what-if role, with Bicep.
     what_if_role_command: Option<String>,
-    /// The role definition id of Role Based Access Control Administrator.
-    rbac_administrator: &'static str,
     /// `az provider register …` for every resource provider the code needs: the planning
     /// identity cannot register them, and the first plan needs them.
     register: Vec<String>,
@@ -129,35 +127,33 @@ pub(super) fn pipeline_docs(model: &Model) -> Option<PipelineDocs> {
         condition,
         what_if_role_command: pipelines.bicep.then(|| what_if_role(&model.project.name)),
         roles,
-        rbac_administrator: RBAC_ADMINISTRATOR,
         register: catalog::RESOURCE_PROVIDERS
             .iter()
             .map(|namespace| format!("az provider register --namespace {namespace} --wait"))
             .collect(),
-        github: pipelines
-            .github
-            .as_ref()
-            .map(|g| github(pipelines, &g.subject_repository, g.immutable_subjects)),
-        azure_devops: pipelines.azure_devops.as_ref().map(|a| AzureDevopsDocs {
-            organization: a
-                .organization
-                .clone()
-                .unwrap_or_else(|| "<organization>".into()),
-            project: a.project.clone().unwrap_or_else(|| "<project>".into()),
-            connections: connections(pipelines, a.organization.as_deref(), a.project.as_deref()),
+        github: pipelines.github.as_ref().map(|g| github(pipelines, g)),
+        azure_devops: pipelines.azure_devops.as_ref().map(|a| {
+            let organization = a.organization.as_deref().unwrap_or("<organization>");
+            let project = a.project.as_deref().unwrap_or("<project>");
+            AzureDevopsDocs {
+                connections: connections(pipelines, organization, project),
+                organization: organization.to_owned(),
+                project: project.to_owned(),
+            }
         }),
         state: state(model, pipelines),
     })
 }
 
 /// Every role the code may assign: the workspace's, the compute's and (with admins) the
-/// admins' grants, each role once.
+/// admins' grants, each role once. Identity-based storage counts as on: the Bicep output
+/// always uses it, so its roles may be assigned whichever target deploys.
 fn assigned_roles(model: &Model) -> Vec<Role> {
     let private = model.network.private_endpoints;
     let has_compute = !model.compute_clusters.is_empty() || !model.compute_instances.is_empty();
     let mut roles: Vec<Role> = catalog::WORKSPACE_ROLES
         .iter()
-        .filter(|g| g.when != catalog::When::PrivateEndpoints || private)
+        .filter(|g| g.when.holds(true, private))
         .chain(catalog::COMPUTE_ROLES.iter().filter(|_| has_compute))
         .chain(
             catalog::ADMIN_ROLES
@@ -210,7 +206,8 @@ fn what_if_role(project: &str) -> String {
     )
 }
 
-fn github(pipelines: &Pipelines, repository: &str, immutable: bool) -> GithubDocs {
+fn github(pipelines: &Pipelines, settings: &Github) -> GithubDocs {
+    let repository = &settings.subject_repository;
     let mut variables: Vec<Variable> = Vec::new();
     let mut add = |name: &str, holds: String| {
         if !variables.iter().any(|v| v.name == name) {
@@ -236,7 +233,7 @@ fn github(pipelines: &Pipelines, repository: &str, immutable: bool) -> GithubDoc
             format!("the client id of `{}`'s deploying identity", stage.name),
         );
     }
-    let branch = &pipelines.deploy_branch;
+    let deploy_ref = &pipelines.deploy_ref;
     let identities = pipelines
         .stages
         .iter()
@@ -244,7 +241,7 @@ fn github(pipelines: &Pipelines, repository: &str, immutable: bool) -> GithubDoc
             let g = &stage.github;
             let plan = vec![
                 format!("repo:{repository}:pull_request"),
-                format!("repo:{repository}:ref:refs/heads/{branch}"),
+                format!("repo:{repository}:ref:{deploy_ref}"),
             ];
             let deploy = vec![format!("repo:{repository}:environment:{}", g.environment)];
             [
@@ -262,7 +259,7 @@ fn github(pipelines: &Pipelines, repository: &str, immutable: bool) -> GithubDoc
     GithubDocs {
         issuer: GITHUB_ISSUER,
         audience: AUDIENCE,
-        immutable,
+        immutable: settings.immutable_subjects,
         variables,
         identities,
     }
@@ -307,13 +304,7 @@ fn identity(
     }
 }
 
-fn connections(
-    pipelines: &Pipelines,
-    organization: Option<&str>,
-    project: Option<&str>,
-) -> Vec<Connection> {
-    let org = organization.unwrap_or("<organization>");
-    let project = project.unwrap_or("<project>");
+fn connections(pipelines: &Pipelines, org: &str, project: &str) -> Vec<Connection> {
     let mut out = Vec::new();
     for stage in &pipelines.stages {
         let a = &stage.azure_devops;
