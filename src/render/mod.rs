@@ -540,24 +540,20 @@ pub(crate) fn providers(model: &Model) -> Vec<Provider> {
     .collect()
 }
 
-/// True for the files of [`pipeline_folder`]s.
+/// True for the files of a [`pipeline_folder`].
 fn is_pipeline_file(path: &str) -> bool {
-    ["github/", "azure_devops/"]
-        .into_iter()
-        .filter_map(pipeline_folder)
-        .any(|folder| {
-            path.strip_prefix(folder)
-                .is_some_and(|rest| rest.starts_with('/'))
-        })
+    Provider::ALL.into_iter().any(|provider| {
+        path.strip_prefix(pipeline_folder(provider))
+            .is_some_and(|rest| rest.starts_with('/'))
+    })
 }
 
 /// Where a CI system reads its pipelines: GitHub only from `.github/workflows`; Azure
 /// Pipelines from any path a pipeline is created with.
-fn pipeline_folder(prefix: &str) -> Option<&'static str> {
-    match prefix.trim_end_matches('/') {
-        "github" => Some(crate::manifest::GITHUB_WORKFLOWS),
-        "azure_devops" => Some("azure-pipelines"),
-        _ => None,
+fn pipeline_folder(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Github => crate::manifest::GITHUB_WORKFLOWS,
+        Provider::AzureDevops => "azure-pipelines",
     }
 }
 
@@ -566,13 +562,13 @@ fn pipeline_folder(prefix: &str) -> Option<&'static str> {
 fn output_path(name: &str, prefix: &str, model: &Model, environment: &str) -> String {
     let relative = &name[prefix.len()..];
     let relative = relative.strip_suffix(".tera").unwrap_or(relative);
-    if let Some(folder) = pipeline_folder(prefix) {
-        return format!(
-            "{folder}/{}",
-            relative.replace(ENVIRONMENT_PLACEHOLDER, environment)
-        );
-    }
     let relative = relative.replace(ENVIRONMENT_PLACEHOLDER, environment);
+    let provider = Provider::ALL
+        .into_iter()
+        .find(|p| prefix.strip_suffix('/') == Some(p.name()));
+    if let Some(provider) = provider {
+        return crate::layout::join(pipeline_folder(provider), &relative);
+    }
     let (role, rest) = relative.split_once('/').unwrap_or(("", &relative));
     let folder = match role {
         "shared" => &model.layout.shared,
