@@ -24,8 +24,16 @@ pub(crate) const EXTRA_SCHEMA_FILE: &str = "extra.schema.json";
 /// `templates/`, so a new template cannot be forgotten.
 pub const BUILTIN: &[(&str, &str)] = &[
     (
+        "azure_devops/_after_previous.tera",
+        include_str!("../templates/azure_devops/_after_previous.tera"),
+    ),
+    (
         "azure_devops/_azure_cli.tera",
         include_str!("../templates/azure_devops/_azure_cli.tera"),
+    ),
+    (
+        "azure_devops/_deploying.tera",
+        include_str!("../templates/azure_devops/_deploying.tera"),
     ),
     (
         "azure_devops/_install_terraform.tera",
@@ -100,6 +108,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/common/README.md.tera"),
     ),
     (
+        "github/_after_previous.tera",
+        include_str!("../templates/github/_after_previous.tera"),
+    ),
+    (
         "github/_azure_env.tera",
         include_str!("../templates/github/_azure_env.tera"),
     ),
@@ -110,6 +122,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "github/_checkout.tera",
         include_str!("../templates/github/_checkout.tera"),
+    ),
+    (
+        "github/_deploying.tera",
+        include_str!("../templates/github/_deploying.tera"),
     ),
     (
         "github/_mlgen_check.tera",
